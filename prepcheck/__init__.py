@@ -1,0 +1,1 @@
+"""prepcheck: conformance test harness for PREP difusores."""
