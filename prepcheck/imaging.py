@@ -1,0 +1,327 @@
+"""Vectorised screenshot comparison with exactly the semantics of pixelmatch.
+
+Contract: :func:`compare` returns the same mismatch count and the same diff image as the
+``pixelmatch`` package (a port of the JS pixelmatch 5 algorithm) for the same options, bit for
+bit: pixels are blended over white by their alpha, compared by squared YIQ distance against
+``35215 * threshold**2``, and differing pixels that the anti-aliasing detector flags in either
+image are not counted unless ``include_aa``. Every float operation is performed in float64 in
+pixelmatch's order so that threshold comparisons round identically.
+
+The work is proportional to the image size only for cheap integer passes (byte equality) and
+the optional grey diff background; colour deltas are computed for differing pixels only, and
+the anti-aliasing detector runs only on the pixels over the threshold.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+RGB: TypeAlias = tuple[int, int, int]
+RGBA: TypeAlias = npt.NDArray[np.uint8]
+ImageLike: TypeAlias = npt.NDArray[np.uint8] | Image.Image
+Floats: TypeAlias = npt.NDArray[np.float64]
+Ints: TypeAlias = npt.NDArray[np.intp]
+Mask: TypeAlias = npt.NDArray[np.bool_]
+
+# 35215 is the largest possible squared YIQ distance (black against white).
+MAX_YIQ_DELTA = 35215
+
+# The 8 neighbours in pixelmatch's visiting order (x outer, y inner). The order decides which
+# of several equally dark (or bright) neighbours is picked, so it must not change.
+_NEIGHBOURS: tuple[tuple[int, int], ...] = tuple(
+    (dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dx, dy) != (0, 0)
+)
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """pixelmatch options; colours are RGB triples drawn with alpha 255 in the diff image.
+
+    ``diff_color_alt``, when set, colours differing pixels that are darker in ``actual`` than in
+    ``expected`` (JS pixelmatch's ``diffColorAlt``); ``diff_mask`` draws only the differing
+    pixels over a transparent background.
+    """
+
+    threshold: float = 0.1
+    include_aa: bool = False
+    alpha: float = 0.1
+    aa_color: RGB = (255, 255, 0)
+    diff_color: RGB = (255, 0, 0)
+    diff_color_alt: RGB | None = None
+    diff_mask: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be within [0, 1], got {self.threshold}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be within [0, 1], got {self.alpha}")
+        for name in ("aa_color", "diff_color", "diff_color_alt"):
+            colour = getattr(self, name)
+            if colour is not None and (
+                len(colour) != 3 or not all(0 <= int(c) <= 255 for c in colour)
+            ):
+                raise ValueError(f"{name} must be three integers within [0, 255], got {colour}")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Outcome of :func:`compare`.
+
+    ``diff`` is an H×W×4 uint8 image like pixelmatch's output (None when not requested or when
+    the sizes differ). On a size mismatch ``size_mismatch`` holds the message, every pixel of the
+    larger image counts as mismatched and ``ratio`` is 1.
+    """
+
+    mismatched: int
+    total: int
+    ratio: float
+    diff: RGBA | None
+    size_mismatch: str | None = None
+
+
+def to_rgba(image: ImageLike) -> RGBA:
+    """Return ``image`` as a C-contiguous H×W×4 uint8 array (RGB gets alpha 255, L is grey).
+
+    PIL images go through ``convert("RGBA")``, as the pixelmatch PIL wrapper does.
+    """
+    if isinstance(image, Image.Image):
+        return np.ascontiguousarray(np.asarray(image.convert("RGBA"), dtype=np.uint8))
+    array = np.asarray(image)
+    if array.dtype != np.uint8:
+        raise TypeError(f"image arrays must be uint8, got {array.dtype}")
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim != 3 or array.shape[2] not in (3, 4):
+        raise ValueError(f"image arrays must be H×W, H×W×3 or H×W×4, got shape {array.shape}")
+    if array.shape[2] == 3:
+        opaque = np.full((*array.shape[:2], 1), 255, dtype=np.uint8)
+        array = np.concatenate([array, opaque], axis=2)
+    return np.ascontiguousarray(array)
+
+
+def _packed(rgba: RGBA) -> npt.NDArray[np.uint32]:
+    """View an H×W×4 contiguous array as H×W uint32 (one word per pixel, for equality tests)."""
+    return rgba.view(np.uint32).reshape(rgba.shape[:2])
+
+
+def _blended(pixels: RGBA) -> tuple[Floats, Floats, Floats]:
+    """Blend N×4 RGBA pixels over white: ``255 + (c - 255) * (a / 255)`` per channel.
+
+    Opaque pixels come out unchanged (``(c - 255) * 1.0 + 255`` is exact), so blending them
+    too matches pixelmatch, which skips them.
+    """
+    values = pixels.astype(np.float64)
+    a = values[:, 3] / 255.0
+    return tuple(255.0 + (values[:, c] - 255.0) * a for c in range(3))  # type: ignore[return-value]
+
+
+def _rgb2y(r: Floats, g: Floats, b: Floats) -> Floats:
+    """Luma (YIQ Y) in pixelmatch's operation order."""
+    return r * 0.29889531 + g * 0.58662247 + b * 0.11448223
+
+
+def _rgb2i(r: Floats, g: Floats, b: Floats) -> Floats:
+    """YIQ I in pixelmatch's operation order."""
+    return r * 0.59597799 - g * 0.27417610 - b * 0.32180189
+
+
+def _rgb2q(r: Floats, g: Floats, b: Floats) -> Floats:
+    """YIQ Q in pixelmatch's operation order."""
+    return r * 0.21147017 - g * 0.52261711 + b * 0.31114694
+
+
+def _color_delta(p1: RGBA, p2: RGBA) -> tuple[Floats, Mask]:
+    """Squared YIQ distance between N×4 pixel rows, and whether ``p1`` is brighter than ``p2``."""
+    r1, g1, b1 = _blended(p1)
+    r2, g2, b2 = _blended(p2)
+    y1, y2 = _rgb2y(r1, g1, b1), _rgb2y(r2, g2, b2)
+    y = y1 - y2
+    i = _rgb2i(r1, g1, b1) - _rgb2i(r2, g2, b2)
+    q = _rgb2q(r1, g1, b1) - _rgb2q(r2, g2, b2)
+    return 0.5053 * y * y + 0.299 * i * i + 0.1957 * q * q, y1 > y2
+
+
+def _on_border(ys: Ints, xs: Ints, height: int, width: int) -> npt.NDArray[np.int8]:
+    """1 where the pixel touches the image border (pixelmatch's initial ``zeroes``), else 0."""
+    edge = (xs == 0) | (xs == width - 1) | (ys == 0) | (ys == height - 1)
+    return edge.astype(np.int8)
+
+
+def _neighbour(
+    ys: Ints, xs: Ints, dx: int, dy: int, shape: tuple[int, int]
+) -> tuple[Mask, Ints, Ints]:
+    """Neighbour coordinates at (dx, dy), clamped into the image, and which ones are real."""
+    height, width = shape
+    ny, nx = ys + dy, xs + dx
+    valid = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+    return valid, np.clip(ny, 0, height - 1), np.clip(nx, 0, width - 1)
+
+
+def _has_many_siblings(packed: npt.NDArray[np.uint32], ys: Ints, xs: Ints) -> Mask:
+    """pixelmatch ``hasManySiblings`` for each (y, x): 3+ identical RGBA neighbours.
+
+    A border pixel starts with one free "sibling", as in pixelmatch.
+    """
+    shape = packed.shape
+    zeroes = _on_border(ys, xs, *shape)
+    centre = packed[ys, xs]
+    for dx, dy in _NEIGHBOURS:
+        valid, ny, nx = _neighbour(ys, xs, dx, dy, shape)
+        zeroes += valid & (packed[ny, nx] == centre)
+    return zeroes > 2
+
+
+def _antialiased(
+    img: RGBA,
+    packed: npt.NDArray[np.uint32],
+    packed_other: npt.NDArray[np.uint32],
+    ys: Ints,
+    xs: Ints,
+) -> Mask:
+    """pixelmatch ``antialiased(img, x, y, ..., img2)`` for each candidate (y, x).
+
+    A pixel is anti-aliased when at most 2 neighbours (plus one for a border pixel) have the
+    same brightness, it has both darker and brighter neighbours, and the darkest or the brightest
+    of them has 3+ identical siblings in both images.
+    """
+    shape = packed.shape
+    n = ys.size
+    centre_y = _rgb2y(*_blended(img[ys, xs]))
+    deltas = np.zeros((len(_NEIGHBOURS), n), dtype=np.float64)
+    zeroes = _on_border(ys, xs, *shape)
+    for k, (dx, dy) in enumerate(_NEIGHBOURS):
+        valid, ny, nx = _neighbour(ys, xs, dx, dy, shape)
+        delta = centre_y - _rgb2y(*_blended(img[ny, nx]))
+        # Off-image neighbours are skipped by pixelmatch: 0 never wins the min/max below and
+        # is excluded from the equal-brightness count.
+        delta[~valid] = 0.0
+        zeroes += valid & (delta == 0.0)
+        deltas[k] = delta
+    columns = np.arange(n)
+    # argmin/argmax return the first extreme, like pixelmatch's strict "<"/">" updates.
+    k_min, k_max = deltas.argmin(axis=0), deltas.argmax(axis=0)
+    eligible = (zeroes <= 2) & (deltas[k_min, columns] < 0) & (deltas[k_max, columns] > 0)
+    result = np.zeros(n, dtype=np.bool_)
+    offsets = np.array(_NEIGHBOURS, dtype=np.intp)
+    for k_best in (k_min, k_max):
+        rows = np.flatnonzero(eligible & ~result)
+        ey, ex = ys[rows] + offsets[k_best[rows], 1], xs[rows] + offsets[k_best[rows], 0]
+        result[rows] = _has_many_siblings(packed, ey, ex) & _has_many_siblings(packed_other, ey, ex)
+    return result
+
+
+def _grey_background(rgba: RGBA, alpha: float) -> RGBA:
+    """pixelmatch ``drawGrayPixel`` for every pixel: luma blended towards white, opaque."""
+    values = rgba.astype(np.float64)
+    luma = _rgb2y(values[..., 0], values[..., 1], values[..., 2])
+    grey = 255.0 + (luma - 255.0) * (alpha * values[..., 3] / 255.0)
+    out = np.empty_like(rgba)
+    out[..., :3] = np.clip(grey, 0.0, 255.0).astype(np.uint8)[..., None]
+    out[..., 3] = 255
+    return out
+
+
+def _size_mismatch(expected: RGBA, actual: RGBA) -> Comparison:
+    """The comparison of two images of different sizes: everything mismatches."""
+    (h1, w1), (h2, w2) = expected.shape[:2], actual.shape[:2]
+    total = max(h1 * w1, h2 * w2)
+    message = f"tamaños distintos: referencia {w1}×{h1}, actual {w2}×{h2}"
+    return Comparison(total, total, 1.0, None, message)
+
+
+def compare(
+    expected: ImageLike,
+    actual: ImageLike,
+    options: CompareOptions = CompareOptions(),
+    *,
+    want_diff: bool = True,
+) -> Comparison:
+    """Compare ``actual`` with ``expected`` as pixelmatch(expected, actual) would.
+
+    Returns pixelmatch's mismatch count, and with ``want_diff`` its diff image. Images of
+    different sizes are not compared: see :class:`Comparison`.
+    """
+    img1, img2 = to_rgba(expected), to_rgba(actual)
+    if img1.shape != img2.shape:
+        return _size_mismatch(img1, img2)
+    height, width = img1.shape[:2]
+    total = height * width
+    p1, p2 = _packed(img1), _packed(img2)
+    diff: RGBA | None = None
+    if want_diff:
+        diff = np.zeros_like(img1) if options.diff_mask else _grey_background(img1, options.alpha)
+    ys, xs = np.nonzero(p1 != p2)
+    if ys.size == 0:
+        return Comparison(0, total, 0.0, diff)
+    delta, brighter = _color_delta(img1[ys, xs], img2[ys, xs])
+    over = delta > MAX_YIQ_DELTA * options.threshold * options.threshold
+    ys, xs, brighter = ys[over], xs[over], brighter[over]
+    aa = np.zeros(ys.size, dtype=np.bool_)
+    if not options.include_aa and ys.size:
+        aa = _antialiased(img1, p1, p2, ys, xs)
+        rest = np.flatnonzero(~aa)
+        aa[rest] = _antialiased(img2, p2, p1, ys[rest], xs[rest])
+    if diff is not None:
+        _paint(diff, ys, xs, aa, brighter, options)
+    mismatched = int(ys.size - np.count_nonzero(aa))
+    return Comparison(mismatched, total, mismatched / total, diff)
+
+
+def _paint(
+    diff: RGBA, ys: Ints, xs: Ints, aa: Mask, brighter: Mask, options: CompareOptions
+) -> None:
+    """Draw anti-aliased pixels (unless in mask mode) and differing pixels into ``diff``."""
+    if not options.diff_mask:
+        diff[ys[aa], xs[aa]] = (*options.aa_color, 255)
+    real = ~aa
+    diff[ys[real], xs[real]] = (*options.diff_color, 255)
+    if options.diff_color_alt is not None:
+        alt = real & brighter
+        diff[ys[alt], xs[alt]] = (*options.diff_color_alt, 255)
+
+
+def passes(
+    cmp: Comparison, *, max_diff_pixels: int | None = None, max_diff_ratio: float | None = None
+) -> bool:
+    """Whether ``cmp`` is within every given tolerance (none given: no mismatch at all).
+
+    Like Playwright's ``maxDiffPixels`` / ``maxDiffPixelRatio``; a size mismatch never passes.
+    """
+    if max_diff_pixels is not None and max_diff_pixels < 0:
+        raise ValueError(f"max_diff_pixels must be >= 0, got {max_diff_pixels}")
+    if max_diff_ratio is not None and not 0.0 <= max_diff_ratio <= 1.0:
+        raise ValueError(f"max_diff_ratio must be within [0, 1], got {max_diff_ratio}")
+    if cmp.size_mismatch is not None:
+        return False
+    limits = [float(max_diff_pixels)] if max_diff_pixels is not None else []
+    if max_diff_ratio is not None:
+        limits.append(cmp.total * max_diff_ratio)
+    return cmp.mismatched <= min(limits, default=0.0)
+
+
+def load_rgba(source: str | Path | bytes) -> RGBA:
+    """Decode an image file (path, or its bytes) into an H×W×4 uint8 array."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    with Image.open(stream) as image:
+        return to_rgba(image)
+
+
+def encode_png(array: ImageLike, *, max_width: int | None = None) -> bytes:
+    """Encode an image as PNG, scaled down (aspect kept) to at most ``max_width`` pixels wide."""
+    image = Image.fromarray(to_rgba(array))
+    if max_width is not None:
+        if max_width < 1:
+            raise ValueError(f"max_width must be >= 1, got {max_width}")
+        if image.width > max_width:
+            height = max(1, round(image.height * max_width / image.width))
+            image = image.resize((max_width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
