@@ -277,12 +277,16 @@ def _resolve_paths(config: Config, base: Path) -> Config:
     package = election.package
     if package is not None:
         package = package.model_copy(
-            update={"path": _resolve(base, package.path),
-                    "digest_file": _resolve(base, package.digest_file)}
+            update={
+                "path": _resolve(base, package.path),
+                "digest_file": _resolve(base, package.digest_file),
+            }
         )
     election = election.model_copy(
-        update={"package": package,
-                "official_packages_dir": _resolve(base, election.official_packages_dir)}
+        update={
+            "package": package,
+            "official_packages_dir": _resolve(base, election.official_packages_dir),
+        }
     )
     difusores = [_resolve_difusor(d, base) for d in config.difusor]
     return config.model_copy(update={"election": election, "difusor": difusores})
@@ -292,8 +296,10 @@ def _resolve_difusor(difusor: Difusor, base: Path) -> Difusor:
     sftp = difusor.sftp
     if sftp is not None:
         sftp = sftp.model_copy(
-            update={"key_file": _resolve(base, sftp.key_file),
-                    "known_hosts": _resolve(base, sftp.known_hosts)}
+            update={
+                "key_file": _resolve(base, sftp.key_file),
+                "known_hosts": _resolve(base, sftp.known_hosts),
+            }
         )
     return difusor.model_copy(update={"ca_file": _resolve(base, difusor.ca_file), "sftp": sftp})
 
@@ -302,8 +308,10 @@ def _check_files_exist(config: Config, source: Path) -> None:
     package = config.election.package
     files: list[tuple[str, Path | None]] = []
     if package is not None:
-        files += [("election.package.path", package.path),
-                  ("election.package.digest_file", package.digest_file)]
+        files += [
+            ("election.package.path", package.path),
+            ("election.package.digest_file", package.digest_file),
+        ]
     files.append(("election.official_packages_dir", config.election.official_packages_dir))
     for index, difusor in enumerate(config.difusor):
         files.append((f"difusor.{index}.ca_file", difusor.ca_file))

@@ -1,0 +1,97 @@
+"""Render a difusor's ``report.html`` from its ``results.json`` (pytest-html, self-contained).
+
+Contract: ``render_report(results_json, html_path)`` runs a separate pytest process that replays
+the records (``records_suite`` + ``pytest_render``), so the report can be re-rendered at any
+time from the JSON alone (e.g. after a load test merges new records). Fixed English strings of
+the pytest-html template are then translated to Spanish.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from prepcheck.errors import HarnessError
+
+_SUITE = Path(__file__).with_name("records_suite.py")
+_TRANSLATIONS = (
+    ("<h2>Environment</h2>", "<h2>Datos de la revisión</h2>"),
+    ("<h2>Summary</h2>", "<h2>Resumen</h2>"),
+    ("(Un)check the boxes to filter the results.", "Marque o desmarque para filtrar."),
+    ("No results found. Check the filters.", "Sin resultados: revise los filtros."),
+    ("Show all details", "Mostrar detalles"),
+    ("Hide all details", "Ocultar detalles"),
+    ("There are still tests running.", "La revisión sigue en curso."),
+    ("Reload this page to get the latest results!", "Recargue la página."),
+)
+_OUTCOME_LABELS = {
+    "Failed": "No cumple",
+    "Passed": "Cumple",
+    "Skipped": "Omitidas",
+    "Expected failures": "Advertencias",
+    "Unexpected passes": "—",
+    "Errors": "Error",
+    "Reruns": "Repeticiones",
+    "Retried": "Reintentos",
+}
+
+
+def render_report(results_json: Path, html_path: Path, timeout_s: float = 120.0) -> Path:
+    """Write ``html_path`` from ``results_json``; raises ``HarnessError`` if rendering fails."""
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="prepcheck-render-") as scratch:
+        ini = Path(scratch) / "pytest.ini"
+        ini.write_text("[pytest]\naddopts = -p no:cacheprovider\n", encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(_SUITE),
+            "-c",
+            str(ini),
+            "-q",
+            "-p",
+            "prepcheck.report.pytest_render",
+            "-p",
+            "no:prepcheck.plugin",
+            f"--prepcheck-results={results_json}",
+            f"--html={html_path}",
+            "--self-contained-html",
+            f"--rootdir={scratch}",
+        ]
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            cwd=scratch,
+            env=env,
+            check=False,
+        )
+    if not html_path.exists():
+        raise HarnessError(
+            f"could not render {html_path}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    _translate(html_path)
+    return html_path
+
+
+def _translate(html_path: Path) -> None:
+    text = html_path.read_text(encoding="utf-8")
+    for english, spanish in _TRANSLATIONS:
+        text = text.replace(english, spanish)
+    text = re.sub(
+        r"Report generated on (\S+) at (\S+) by", r"Informe generado el \1 a las \2 con", text
+    )
+    text = re.sub(r"(\d+) tests? took ([^.<]+)\.", r"\1 verificaciones revisadas.", text)
+    for english, spanish in _OUTCOME_LABELS.items():
+        text = re.sub(
+            rf'(<span class="[a-z]+">\d+) {re.escape(english)}(,?</span>)', rf"\1 {spanish}\2", text
+        )
+    text = text.replace("<html>", '<html lang="es-MX">', 1)
+    html_path.write_text(text, encoding="utf-8")
