@@ -25,12 +25,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--prepcheck-results", required=True, help="results.json to render")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    path = Path(config.getoption("--prepcheck-results"))
-    config.stash[_DOC_KEY] = read_document(path)
-
-
 def _document(config: pytest.Config) -> dict[str, Any]:
+    """The results.json being rendered, read once (hooks may ask before pytest_configure)."""
+    if _DOC_KEY not in config.stash:
+        path = Path(config.getoption("--prepcheck-results"))
+        config.stash[_DOC_KEY] = read_document(path)
     return config.stash[_DOC_KEY]
 
 

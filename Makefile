@@ -1,0 +1,40 @@
+# prepcheck: `make demo` and `make test` install what is missing first (idempotent).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEBIAN_PACKAGES := chromium nginx apache2 openssh-server testssl.sh wrk curl
+DEBIAN_BINARIES := /usr/bin/chromium /usr/sbin/nginx /usr/sbin/apache2 /usr/sbin/sshd /usr/bin/testssl /usr/bin/wrk /usr/bin/curl
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@missing=""; for b in $(DEBIAN_BINARIES); do [ -x "$$b" ] || missing="yes"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $(DEBIAN_PACKAGES)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/prepcheck demo --out reports/demo
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: install
+	@for b in bench/*.py; do case "$$b" in */_*) continue;; esac; echo "== $$b"; $(PY) "$$b" --quick || exit 1; done
+
+clean:
+	rm -rf reports .prepcheck .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,178 @@
+"""The ``prepcheck`` command. Exit codes: 0 success / all required checks pass; 1 a required
+check failed or errored (or a package was rejected); 2 usage or configuration error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from prepcheck.errors import ConfigError, HarnessError, PackageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from prepcheck.runner import run_checklist
+
+    outcome = run_checklist(args.config, args.out, args.difusor or None, quiet=args.quiet)
+    print(f"Tablero: {outcome.board}")
+    for path in outcome.results:
+        print(f"  {path.parent.name}: {path.with_name('report.html')}")
+    return outcome.exit_code
+
+
+def _package_build(args: argparse.Namespace) -> int:
+    from prepcheck.package.build import build_package
+
+    corte = datetime.strptime(args.corte, "%Y-%m-%d %H:%M")
+    built = build_package(corte, args.out, scale=args.scale, fmt=args.format, seed=args.seed)
+    print(f"{built.archive} ({built.files} archivos)\n{built.digest_file}\nsha256 {built.sha256}")
+    return EXIT_OK
+
+
+def _package_verify(args: argparse.Namespace) -> int:
+    from prepcheck.package.verify import verify_package
+
+    print(verify_package(args.package, digest_file=args.digest, algorithm=args.algorithm))
+    return EXIT_OK
+
+
+def _reference_serve(args: argparse.Namespace) -> int:
+    from prepcheck.reference.embedded import serve_forever
+
+    return serve_forever(args.package, args.workdir, server=args.server, port=args.port)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from prepcheck.demo import run_demo
+
+    return run_demo(args.out, servers=args.server, scale=args.scale)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from prepcheck.package.ingest_cli import run_ingest
+
+    return run_ingest(args)
+
+
+def _render(args: argparse.Namespace) -> int:
+    from prepcheck.report.board import render_board
+    from prepcheck.report.render import render_report
+
+    for path in args.results:
+        print(render_report(path, path.with_name("report.html")))
+    if args.board:
+        print(render_board(args.board, list(args.results)))
+    return EXIT_OK
+
+
+def _checks(args: argparse.Namespace) -> int:
+    from prepcheck.docs import catalogue_markdown
+
+    print(catalogue_markdown())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prepcheck", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_run(commands)
+    _add_package(commands)
+    _add_reference(commands)
+    _add_demo(commands)
+    _add_ingest(commands)
+    render = commands.add_parser("render", help="re-render report.html from results.json files")
+    render.add_argument("results", nargs="+", type=Path)
+    render.add_argument("--board", type=Path, help="also write the board index.html in this folder")
+    render.set_defaults(handler=_render)
+    checks = commands.add_parser("checks", help="print the check catalogue as Markdown")
+    checks.set_defaults(handler=_checks)
+    return parser
+
+
+def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = commands.add_parser("run", help="run the checklist against the configured difusores")
+    run.add_argument("--config", type=Path, required=True)
+    run.add_argument("--out", type=Path, default=Path("reports"))
+    run.add_argument("--difusor", action="append", help="only this difusor (repeatable)")
+    run.add_argument("--quiet", action="store_true", help="send pytest output to the run log")
+    run.set_defaults(handler=_run)
+
+
+def _add_package(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    package = commands.add_parser("package", help="build or verify PREP packages")
+    sub = package.add_subparsers(dest="package_command", required=True)
+    build = sub.add_parser("build", help="write a synthetic, deterministic sample package")
+    build.add_argument("--corte", required=True, help='local time, e.g. "2021-06-06 21:15"')
+    build.add_argument("--out", type=Path, required=True)
+    build.add_argument("--scale", choices=("small", "full"), default="small")
+    build.add_argument("--format", choices=("zip", "tar.gz"), default="zip")
+    build.add_argument("--seed", type=int, default=2021)
+    build.set_defaults(handler=_package_build)
+    verify = sub.add_parser("verify", help="verify a package's digest and archive safety")
+    verify.add_argument("package", type=Path)
+    verify.add_argument("--digest", type=Path, help="sidecar (default: PACKAGE.sha256 if present)")
+    verify.add_argument("--algorithm", choices=("sha256", "sha512", "md5"), default="sha256")
+    verify.set_defaults(handler=_package_verify)
+
+
+def _add_reference(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reference = commands.add_parser("reference", help="the embedded reference difusor")
+    sub = reference.add_subparsers(dest="reference_command", required=True)
+    serve = sub.add_parser("serve", help="serve a package over HTTPS on loopback until Ctrl-C")
+    serve.add_argument("--server", choices=("nginx", "apache"), default="nginx")
+    serve.add_argument("--port", type=int, default=8443)
+    serve.add_argument("--package", type=Path, help="package to publish (default: a fresh sample)")
+    serve.add_argument("--workdir", type=Path, default=Path(".prepcheck/reference"))
+    serve.set_defaults(handler=_reference_serve)
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser("demo", help="build a package, serve it, run the full checklist")
+    demo.add_argument("--out", type=Path, default=Path("reports/demo"))
+    demo.add_argument("--server", choices=("nginx", "apache", "both"), default="both")
+    demo.add_argument("--scale", choices=("small", "full"), default="small")
+    demo.set_defaults(handler=_demo)
+
+
+def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ingest = commands.add_parser("ingest", help="verify, unpack and publish a package atomically")
+    ingest.add_argument("package", type=Path, nargs="?")
+    ingest.add_argument("--digest", type=Path, help="sidecar (default: PACKAGE.sha256)")
+    ingest.add_argument("--algorithm", choices=("sha256", "sha512", "md5"), default="sha256")
+    ingest.add_argument("--root", type=Path, required=True, help="site folder to publish into")
+    ingest.add_argument("--history", type=Path, required=True, help="folder keeping every package")
+    ingest.add_argument("--force", action="store_true", help="accept a corte older than published")
+    ingest.add_argument("--watch", type=Path, metavar="UPLOAD_DIR", help="keep ingesting uploads")
+    ingest.add_argument("--quarantine", type=Path, help="where rejected uploads go (with --watch)")
+    ingest.add_argument("--poll", type=float, default=2.0, help="seconds between scans")
+    ingest.add_argument("--max-iterations", type=int, default=None, help=argparse.SUPPRESS)
+    ingest.set_defaults(handler=_ingest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (see module docstring)."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"prepcheck: error de configuración: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PackageError as exc:
+        print(f"prepcheck: paquete rechazado: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except HarnessError as exc:
+        print(f"prepcheck: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("prepcheck: interrumpido", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
