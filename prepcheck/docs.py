@@ -1,4 +1,4 @@
-"""Documentation generated from the catalogue (the README's check table is kept in sync by a test)."""
+"""Documentation generated from the catalogue (a test keeps the README table in sync)."""
 
 from __future__ import annotations
 

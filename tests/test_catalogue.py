@@ -70,7 +70,7 @@ def test_catalogue_entries_are_complete():
 
 
 def test_unknown_id_is_named():
-    with pytest.raises(KeyError, match="nope.nothing"):
+    with pytest.raises(KeyError, match=r"nope\.nothing"):
         spec("nope.nothing")
 
 

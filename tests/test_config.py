@@ -73,7 +73,7 @@ def test_missing_file_is_named(tmp_path):
 
 
 def test_missing_required_key(tmp_path):
-    with pytest.raises(ConfigError, match="election.window_end: required key is missing"):
+    with pytest.raises(ConfigError, match=r"election\.window_end: required key is missing"):
         load_config(write(tmp_path, GOOD.replace("window_end = 2026-12-05T23:59:00", "")))
 
 
@@ -113,7 +113,7 @@ def test_sftp_secret_from_environment_only(tmp_path, monkeypatch):
 
 def test_sftp_password_in_file_is_rejected(tmp_path):
     text = GOOD + '\n[difusor.sftp]\nhost = "h"\nusername = "u"\npassword = "x"\n'
-    with pytest.raises(ConfigError, match="difusor.0.sftp.password: unknown key"):
+    with pytest.raises(ConfigError, match=r"difusor\.0\.sftp\.password: unknown key"):
         load_config(write(tmp_path, text))
 
 
