@@ -219,6 +219,15 @@ class _Hostile(BaseHTTPRequestHandler):
         self._head(200, len(body), ("Content-Encoding", "br"))
         self.wfile.write(body)
 
+    def _bomb(self) -> None:
+        body = gzip.compress(bytes(32 * 1024 * 1024), compresslevel=1)
+        self._head(200, len(body), ("Content-Encoding", "gzip"))
+        self.wfile.write(body)
+
+    def _gone(self) -> None:
+        self._head(404, 1024 * 1024)
+        self.wfile.write(b"<p>no existe</p>" * (1024 * 1024 // 16))
+
     def _missing(self) -> None:
         self._head(404, 0)
 
@@ -366,6 +375,17 @@ def test_body_over_cap_is_aborted_as_modified(hostile: str, tls: Tls) -> None:
     assert outcome.kind == "modified"
     assert outcome.reason.startswith("más grande de lo esperado")
     assert outcome.actual_size is None
+
+
+def test_decompression_bomb_is_capped_on_decoded_bytes(hostile: str, tls: Tls) -> None:
+    [outcome] = fetch_and_compare(hostile, [_expected("bomb/d.json", b"{}")], ca_file=tls.ca)
+    assert outcome.kind == "modified"
+    assert outcome.reason.startswith("más grande de lo esperado")
+
+
+def test_status_is_judged_before_the_cap(hostile: str, tls: Tls) -> None:
+    [outcome] = fetch_and_compare(hostile, [_expected("gone/e.json", b"{}")], ca_file=tls.ca)
+    assert (outcome.kind, outcome.status) == ("missing", 404)
 
 
 def test_whole_run_deadline_bounds_many_hanging_files(hostile: str, tls: Tls) -> None:
