@@ -19,7 +19,7 @@
     });
   }
 
-  // Thousands separators by hand: toLocaleString depends on the browser's locale data.
+  // Thousands separators by hand: the browser's locale formatting varies between machines.
   function miles(value) {
     var text = String(Math.trunc(Number(value)));
     var sign = "";
