@@ -1,0 +1,201 @@
+"""The embedded reference difusor: a real nginx or Apache serving a PREP tree over HTTPS.
+
+``ReferenceServer`` writes its configs under ``workdir``, starts the server on 127.0.0.1 with a
+certificate from a local CA, waits until it answers, and stops it by pid leaving no process::
+
+    with ReferenceServer(tmp / "site", tmp / "nginx") as server:
+        httpx.get(server.base_url + "prepver2021/json/main.json",
+                  verify=ssl.create_default_context(cafile=server.ca_file))
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from prepcheck.errors import ServerError
+from prepcheck.reference import apache, nginx, pki
+from prepcheck.reference.layout import SERVER_NAME, Layout
+from prepcheck.reference.process import ManagedProcess, free_port, port_open, tail
+from prepcheck.reference.variants import ServerKind, Variant
+
+_START_ATTEMPTS = 3
+_PORT_RACE = "Address already in use"
+
+
+class ReferenceServer:
+    """One reference server instance (a context manager: ``start()`` on enter, ``stop()`` on exit).
+
+    ``https_port``/``http_port`` 0 pick free ports (retrying if another process takes one first).
+    ``ca`` defaults to a local CA kept in ``workdir/pki/ca`` (reused on the next start).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        workdir: Path,
+        *,
+        kind: ServerKind = "nginx",
+        https_port: int = 0,
+        http_port: int = 0,
+        variant: Variant = Variant(),  # noqa: B008 - frozen, so sharing the default is safe
+        ca: pki.LocalCA | None = None,
+    ) -> None:
+        missing = variant.unsupported_by(kind)
+        if missing:
+            raise ValueError(f"variant {variant.name}: {kind} cannot do {', '.join(missing)}")
+        self.root = root.resolve()
+        self.workdir = workdir.resolve()
+        self.kind: ServerKind = kind
+        self.variant = variant
+        self._ports = (https_port, http_port)
+        self._ca = ca
+        self._layout: Layout | None = None
+        self._process: ManagedProcess | None = None
+
+    # -- public surface -------------------------------------------------------------------
+
+    @property
+    def ca_file(self) -> Path:
+        """The CA certificate clients should trust (it did not sign a self-signed variant)."""
+        return self._ca.cert_path if self._ca else self.workdir / "pki" / "ca" / "ca.pem"
+
+    @property
+    def https_port(self) -> int:
+        return self._started().https_port
+
+    @property
+    def http_port(self) -> int:
+        return self._started().http_port
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{SERVER_NAME}:{self.https_port}/"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{SERVER_NAME}:{self.http_port}/"
+
+    @property
+    def access_log(self) -> Path:
+        """The access log, in combined format (what host.access-log and the memoria read)."""
+        return self.workdir / "logs" / "access.log"
+
+    @property
+    def error_log(self) -> Path:
+        return self.workdir / "logs" / "error.log"
+
+    @property
+    def pid(self) -> int:
+        """The pid of the server's main process (also its process group id)."""
+        if self._process is None:
+            raise ServerError(f"{self.kind} reference server is not running")
+        return self._process.pid
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.alive()
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Write the configs, start the server and wait until both ports answer.
+
+        Raises ``ServerError`` with the tail of the server's logs if it does not come up.
+        """
+        if self._process is not None:
+            raise ServerError(f"{self.kind} reference server already started (pid {self.pid})")
+        leaf = self._issue_leaf()
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            layout = self._new_layout(leaf)
+            process = self._launch(layout)
+            if process.wait_until(functools.partial(_answers, layout), timeout):
+                self._layout, self._process = layout, process
+                return
+            process.stop()
+            logs = _log_tails(layout)
+            if not (_PORT_RACE in logs and 0 in self._ports and attempt < _START_ATTEMPTS):
+                raise ServerError(f"{self.kind} did not start within {timeout} s:\n{logs}")
+
+    def stop(self) -> None:
+        """Stop the server by pid (TERM, wait, KILL its whole group). Idempotent."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"pid {self._process.pid}" if self._process else "stopped"
+        return f"<ReferenceServer {self.kind} {self.variant.name} {state}>"
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _started(self) -> Layout:
+        if self._layout is None:
+            raise ServerError(f"{self.kind} reference server not started: ports not chosen yet")
+        return self._layout
+
+    def _issue_leaf(self) -> pki.LeafCert:
+        if self._ca is None:
+            self._ca = pki.LocalCA.create(self.workdir / "pki" / "ca")
+        return leaf_for(self._ca, self.workdir / "pki" / self.variant.cert, self.variant)
+
+    def _new_layout(self, leaf: pki.LeafCert) -> Layout:
+        https_port, http_port = (port or free_port() for port in self._ports)
+        return Layout(
+            root=self.root,
+            workdir=self.workdir,
+            https_port=https_port,
+            http_port=http_port,
+            origin_port=free_port() if self.variant.cache_front else 0,
+            leaf=leaf,
+            variant=self.variant,
+            run_as_root=os.geteuid() == 0,
+        )
+
+    def _launch(self, layout: Layout) -> ManagedProcess:
+        backend = nginx if self.kind == "nginx" else apache
+        config = backend.write_config(layout)
+        layout.pid_file.unlink(missing_ok=True)
+        for log in (layout.error_log, layout.output_log):  # errors of this launch only
+            log.unlink(missing_ok=True)
+        process = ManagedProcess(
+            backend.command(layout, config), output=layout.output_log, cwd=layout.workdir
+        )
+        process.start()
+        return process
+
+
+def leaf_for(ca: pki.LocalCA, directory: Path, variant: Variant) -> pki.LeafCert:
+    """The certificate ``variant.cert`` asks for, written into ``directory``."""
+    key_type = variant.key_type
+    if variant.cert == "self-signed":
+        return pki.self_signed_leaf(directory, key_type=key_type)
+    if variant.cert == "wrong-host":
+        return ca.issue_leaf(directory, pki.WRONG_HOSTNAMES, key_type=key_type)
+    expiring = {"expired": pki.expired_validity, "expires-soon": pki.expires_soon_validity}
+    validity = expiring.get(variant.cert)
+    start, end = validity() if validity else (None, None)
+    return ca.issue_leaf(directory, not_before=start, not_after=end, key_type=key_type)
+
+
+def _answers(layout: Layout) -> bool:
+    ports = [layout.https_port, layout.http_port]
+    return layout.pid_file.is_file() and all(port_open(port) for port in ports)
+
+
+def _log_tails(layout: Layout) -> str:
+    parts = [f"--- {path.name} ---\n{tail(path)}" for path in (layout.error_log, layout.output_log)]
+    return "\n".join(parts)
