@@ -8,6 +8,8 @@ the pytest-html template are then translated to Spanish.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import subprocess
@@ -16,8 +18,11 @@ import tempfile
 from pathlib import Path
 
 from prepcheck.errors import HarnessError
+from prepcheck.results import STATUS_LABELS_ES, Status
 
 _SUITE = Path(__file__).with_name("records_suite.py")
+# Passed and skipped rows start collapsed; failures, errors and warnings open.
+_RENDER_INI = "[pytest]\naddopts = -p no:cacheprovider\nrender_collapsed = passed,skipped\n"
 _TRANSLATIONS = (
     ("<h2>Environment</h2>", "<h2>Datos de la revisión</h2>"),
     ("<h2>Summary</h2>", "<h2>Resumen</h2>"),
@@ -28,6 +33,14 @@ _TRANSLATIONS = (
     ("There are still tests running.", "La revisión sigue en curso."),
     ("Reload this page to get the latest results!", "Recargue la página."),
 )
+# pytest outcome (as pytest-html names it) -> the record status it stands for.
+_OUTCOME_STATUS = {
+    "Passed": Status.PASS,
+    "Failed": Status.FAIL,
+    "Error": Status.ERROR,
+    "XFailed": Status.WARN,
+    "Skipped": Status.SKIPPED,
+}
 _OUTCOME_LABELS = {
     "Failed": "No cumple",
     "Passed": "Cumple",
@@ -45,7 +58,7 @@ def render_report(results_json: Path, html_path: Path, timeout_s: float = 120.0)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="prepcheck-render-") as scratch:
         ini = Path(scratch) / "pytest.ini"
-        ini.write_text("[pytest]\naddopts = -p no:cacheprovider\n", encoding="utf-8")
+        ini.write_text(_RENDER_INI, encoding="utf-8")
         command = [
             sys.executable,
             "-m",
@@ -88,10 +101,23 @@ def _translate(html_path: Path) -> None:
     text = re.sub(
         r"Report generated on (\S+) at (\S+) by", r"Informe generado el \1 a las \2 con", text
     )
-    text = re.sub(r"(\d+) tests? took ([^.<]+)\.", r"\1 verificaciones revisadas.", text)
+    text = re.sub(r'<p class="run-count">[^<]*</p>', "", text)
     for english, spanish in _OUTCOME_LABELS.items():
         text = re.sub(
             rf'(<span class="[a-z]+">\d+) {re.escape(english)}(,?</span>)', rf"\1 {spanish}\2", text
         )
+    text = re.sub(r'data-jsonblob="([^"]*)"', _translate_blob, text, count=1)
     text = text.replace("<html>", '<html lang="es-MX">', 1)
     html_path.write_text(text, encoding="utf-8")
+
+
+def _translate_blob(match: re.Match[str]) -> str:
+    """Show each row's outcome as the Spanish status label; keep ``result`` for the filters."""
+    data = json.loads(html.unescape(match.group(1)))
+    for runs in data["tests"].values():
+        for test in runs:
+            status = _OUTCOME_STATUS.get(test.get("result", ""))
+            if status is not None:
+                label = STATUS_LABELS_ES[status]
+                test["resultsTableRow"][0] = f'<td class="col-result">{label}</td>'
+    return f'data-jsonblob="{html.escape(json.dumps(data))}"'

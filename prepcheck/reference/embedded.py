@@ -1,0 +1,147 @@
+"""The embedded reference difusor: the ingest procedure publishing into a site a real server serves.
+
+Layout under ``workdir``::
+
+    docroot/index.html              the difusor's own portal page (links to the election folder)
+    docroot/<folder> -> ../published/current/<folder>   what the web server serves
+    published/                      ingest root (releases/, current -> releases/<corte>)
+    history/                        every package received, with its digest
+    server/                         the web server's configs, logs, pid, certificates
+
+Contract: ``publish`` goes through ``prepcheck.package.ingest`` exactly like a difusor adopting
+it; the server is started and stopped by pid and leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import datetime
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Self
+
+from prepcheck.errors import PackageError
+from prepcheck.package.ingest import IngestOutcome, ingest
+from prepcheck.reference.pki import LocalCA
+from prepcheck.reference.servers import ReferenceServer, ServerKind
+from prepcheck.reference.variants import Variant
+
+_PORTAL = """<!DOCTYPE html>
+<html lang="es-MX"><head><meta charset="utf-8"><title>Difusor de referencia</title></head>
+<body><h1>Difusor de referencia (prepcheck)</h1>
+<p>Resultados del PREP: <a href="{folder}/">{folder}/</a></p></body></html>
+"""
+
+
+class EmbeddedDifusor:
+    """A reference difusor on loopback: ingest + nginx or Apache over HTTPS with a local CA."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        kind: ServerKind = "nginx",
+        https_port: int = 0,
+        http_port: int = 0,
+        variant: Variant | None = None,
+        ca: LocalCA | None = None,
+        folder: str = "prepver2021",
+    ) -> None:
+        self.workdir = workdir.resolve()
+        self.folder = folder
+        self.docroot = self.workdir / "docroot"
+        self.published = self.workdir / "published"
+        self.history = self.workdir / "history"
+        self._prepare_docroot()
+        self.server = ReferenceServer(
+            self.docroot,
+            self.workdir / "server",
+            kind=kind,
+            https_port=https_port,
+            http_port=http_port,
+            variant=variant or Variant(),
+            ca=ca,
+        )
+
+    def _prepare_docroot(self) -> None:
+        self.docroot.mkdir(parents=True, exist_ok=True)
+        (self.docroot / "index.html").write_text(
+            _PORTAL.format(folder=self.folder), encoding="utf-8"
+        )
+        link = self.docroot / self.folder
+        if not link.is_symlink():
+            link.symlink_to(Path("..") / "published" / "current" / self.folder)
+
+    def publish(
+        self, package: Path, digest_file: Path | None = None, *, force: bool = False
+    ) -> IngestOutcome:
+        """Ingest ``package``; raises ``PackageError`` when it is rejected."""
+        result = ingest(
+            package, digest_file=digest_file, root=self.published, history=self.history, force=force
+        )
+        if result.status == "rejected":
+            raise PackageError(result.reason or "rejected", package=str(package))
+        return result
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def ca_file(self) -> Path:
+        return self.server.ca_file
+
+    def start(self) -> None:
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:
+    """``prepcheck reference serve``: publish ``package`` (or a fresh sample) and serve it
+    until SIGINT/SIGTERM; prints the URL, the CA file and a ready configuration file."""
+    from prepcheck.demo import current_corte, write_config
+    from prepcheck.package.build import build_package
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    if package is None:
+        package = build_package(current_corte(), workdir / "packages").archive
+    difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port)
+    difusor.publish(package)
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    with difusor:
+        config = write_config(
+            workdir / "prepcheck.toml",
+            package,
+            [(f"referencia-{server}", difusor.base_url, difusor.ca_file)],
+            now=datetime.now(),
+        )
+        print(
+            f"Difusor de referencia ({server}) en {difusor.base_url}\n"
+            f"CA de ensayo: {difusor.ca_file}\nConfiguración: {config}\n"
+            "Ctrl-C para detener.",
+            flush=True,
+        )
+        stop.wait()
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+    return 0
