@@ -33,6 +33,10 @@ Mask: TypeAlias = npt.NDArray[np.bool_]
 # 35215 is the largest possible squared YIQ distance (black against white).
 MAX_YIQ_DELTA = 35215
 
+# Pixels per block in whole-image float passes: large enough to amortise numpy calls, small
+# enough for the temporaries to stay in cache.
+_CHUNK = 1 << 16
+
 # The 8 neighbours in pixelmatch's visiting order (x outer, y inner). The order decides which
 # of several equally dark (or bright) neighbours is picked, so it must not change.
 _NEIGHBOURS: tuple[tuple[int, int], ...] = tuple(
@@ -92,7 +96,8 @@ def to_rgba(image: ImageLike) -> RGBA:
     PIL images go through ``convert("RGBA")``, as the pixelmatch PIL wrapper does.
     """
     if isinstance(image, Image.Image):
-        return np.ascontiguousarray(np.asarray(image.convert("RGBA"), dtype=np.uint8))
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        return np.ascontiguousarray(np.asarray(rgba, dtype=np.uint8))
     array = np.asarray(image)
     if array.dtype != np.uint8:
         raise TypeError(f"image arrays must be uint8, got {array.dtype}")
@@ -161,7 +166,11 @@ def _neighbour(
     height, width = shape
     ny, nx = ys + dy, xs + dx
     valid = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-    return valid, np.clip(ny, 0, height - 1), np.clip(nx, 0, width - 1)
+    return (
+        valid,
+        np.minimum(np.maximum(ny, 0), height - 1),
+        np.minimum(np.maximum(nx, 0), width - 1),
+    )
 
 
 def _has_many_siblings(packed: npt.NDArray[np.uint32], ys: Ints, xs: Ints) -> Mask:
@@ -218,13 +227,45 @@ def _antialiased(
 
 
 def _grey_background(rgba: RGBA, alpha: float) -> RGBA:
-    """pixelmatch ``drawGrayPixel`` for every pixel: luma blended towards white, opaque."""
-    values = rgba.astype(np.float64)
-    luma = _rgb2y(values[..., 0], values[..., 1], values[..., 2])
-    grey = 255.0 + (luma - 255.0) * (alpha * values[..., 3] / 255.0)
-    out = np.empty_like(rgba)
-    out[..., :3] = np.clip(grey, 0.0, 255.0).astype(np.uint8)[..., None]
-    out[..., 3] = 255
+    """pixelmatch ``drawGrayPixel`` for every pixel: raw luma blended towards white, opaque.
+
+    Screenshots are mostly runs of equal pixels along rows, so the grey is computed once per run
+    and repeated, unless runs are too short for that to pay.
+    """
+    flat = _packed(rgba).ravel()
+    if flat.size < 2:
+        return _grey_pixels(rgba.reshape(-1, 4), alpha).view(np.uint8).reshape(rgba.shape)
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+    if 2 * starts.size > flat.size:
+        return _grey_pixels(rgba.reshape(-1, 4), alpha).view(np.uint8).reshape(rgba.shape)
+    grey = _grey_pixels(rgba.reshape(-1, 4)[starts], alpha)
+    repeated = np.repeat(grey, np.diff(starts, append=flat.size))
+    return repeated.view(np.uint8).reshape(rgba.shape)
+
+
+def _grey_pixels(pixels: RGBA, alpha: float) -> npt.NDArray[np.uint32]:
+    """``drawGrayPixel`` for N×4 pixels, as little-endian packed opaque RGBA words.
+
+    Per-channel lookup tables hold exactly the products pixelmatch computes, and the sums keep
+    its order, so the result is bit-identical; chunks keep the float temporaries in cache.
+    """
+    levels = np.arange(256, dtype=np.float64)
+    red, green, blue = levels * 0.29889531, levels * 0.58662247, levels * 0.11448223
+    weight = alpha * levels / 255.0
+    out = np.empty(pixels.shape[0], dtype="<u4")
+    for start in range(0, pixels.shape[0], _CHUNK):
+        chunk = pixels[start : start + _CHUNK]
+        grey = red[chunk[:, 0]]
+        grey += green[chunk[:, 1]]
+        grey += blue[chunk[:, 2]]
+        grey -= 255.0
+        grey *= weight[chunk[:, 3]]
+        grey += 255.0
+        # Values lie in [0, 255.000003], so the cast truncates exactly like int().
+        value = grey.astype(np.uint32)
+        value *= 0x010101
+        value |= 0xFF000000
+        out[start : start + _CHUNK] = value
     return out
 
 
