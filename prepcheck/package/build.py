@@ -95,10 +95,22 @@ def build_package(
     seed: int = 2021,
     folder: str = "prepver2021",
     utc_offset: timezone | None = None,
+    election_start: datetime | None = None,
 ) -> BuiltPackage:
-    """Write ``out_dir/<package_name>`` and its ``.sha256`` sidecar, each atomically."""
+    """Write ``out_dir/<package_name>`` and its ``.sha256`` sidecar, each atomically.
+
+    ``election_start`` (aware; default 6 June 2021 19:00 UTC-5) is when publication opened:
+    the share of actas counted at ``corte`` grows with the time since then.
+    """
     local = localize(corte, utc_offset)
-    tree = build_site_tree(local, scale=scale, seed=seed, folder=folder, utc_offset=utc_offset)
+    tree = build_site_tree(
+        local,
+        scale=scale,
+        seed=seed,
+        folder=folder,
+        utc_offset=utc_offset,
+        election_start=election_start,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     archive = out_dir / package_name(local, fmt, utc_offset=utc_offset)
     _write_atomically(archive, lambda handle: _write_archive(handle, tree, local, fmt))
@@ -116,6 +128,7 @@ def build_site_tree(
     seed: int = 2021,
     folder: str = "prepver2021",
     utc_offset: timezone | None = None,
+    election_start: datetime | None = None,
 ) -> dict[str, bytes]:
     """Every file of the package: archive path -> bytes, sorted by path."""
     if scale not in ("small", "full"):
@@ -127,7 +140,7 @@ def build_site_tree(
     files: dict[str, bytes] = {name: _site_file(name) for name in SITE_FILES}
     files["json/main.json"] = _json(_main_document(local), indent=2)
     for data in model.elections.values():
-        files.update(_election_files(model, data, local))
+        files.update(_election_files(model, data, local, election_start or ELECTION_START))
     return {f"{folder}/{path}": files[path] for path in sorted(files)}
 
 
@@ -282,11 +295,13 @@ def _party_color(code: str) -> str:
     return _PARTY_INFO[code].color if code in _PARTY_INFO else "#9e9e9e"
 
 
-def _election_files(model: Model, data: ElectionData, corte: datetime) -> dict[str, bytes]:
+def _election_files(
+    model: Model, data: ElectionData, corte: datetime, start: datetime
+) -> dict[str, bytes]:
     election = data.election
     paths = _paths(election.id, election.ambito)
     digits = _ID_DIGITS[election.ambito]
-    done = captured(data, corte)
+    done = captured(data, corte, start)
     head = {
         "sintetico": True,
         "eleccion": election.id,
@@ -334,7 +349,7 @@ def _election_files(model: Model, data: ElectionData, corte: datetime) -> dict[s
         {**head, "ambito": "estatal", "nombre": "Veracruz", **_figures(state), "ambitos": ambitos}
     )
     files.update(_seccion_files(model, data, done, head, paths["seccion"]))
-    files[paths["csv"]] = _csv(data, done, state, corte)
+    files[paths["csv"]] = _csv(data, done, state, corte, start)
     return files
 
 
@@ -408,7 +423,9 @@ _TAIL_COLUMNS = (
 CSV_COLUMNS: tuple[str, ...] = (*_ID_COLUMNS, *VOTE_COLUMNS, *_TAIL_COLUMNS)
 
 
-def _csv(data: ElectionData, done: list[Acta], tally: Tally, corte: datetime) -> bytes:
+def _csv(
+    data: ElectionData, done: list[Acta], tally: Tally, corte: datetime, start: datetime
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     title = f"PREP Veracruz 2021 - {data.election.title} - DATOS SINTÉTICOS DE PRUEBA"
@@ -419,11 +436,11 @@ def _csv(data: ElectionData, done: list[Acta], tally: Tally, corte: datetime) ->
     writer.writerow(CSV_COLUMNS)
     tz = corte.tzinfo
     for acta in sorted(done, key=lambda a: a.clave):
-        writer.writerow(_csv_row(data, acta, tz))
+        writer.writerow(_csv_row(data, acta, tz, start))
     return buffer.getvalue().encode("utf-8")
 
 
-def _csv_row(data: ElectionData, acta: Acta, tz: Any) -> list[str]:
+def _csv_row(data: ElectionData, acta: Acta, tz: Any, start: datetime) -> list[str]:
     c = acta.casilla
     ids = (
         c.clave,
@@ -450,9 +467,9 @@ def _csv_row(data: ElectionData, acta: Acta, tz: Any) -> list[str]:
         acta.contabilizada,
         acta.traslado,
         acta.codigo,
-        _stamp(acta.acopio_s, tz),
-        _stamp(acta.captura_s, tz),
-        _stamp(acta.verificacion_s, tz),
+        _stamp(acta.acopio_s, tz, start),
+        _stamp(acta.captura_s, tz, start),
+        _stamp(acta.verificacion_s, tz, start),
         "CASILLA" if c.urbana else "CATD",
         "MOVIL" if c.urbana else "ESCANER",
         "ACTA PREP",
@@ -464,10 +481,10 @@ def _dash(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def _stamp(seconds: int | None, tz: Any) -> str:
+def _stamp(seconds: int | None, tz: Any, start: datetime) -> str:
     if seconds is None:
         return "-"
-    moment = (ELECTION_START + timedelta(seconds=seconds)).astimezone(tz)
+    moment = (start + timedelta(seconds=seconds)).astimezone(tz)
     return f"{moment:%d/%m/%Y %H:%M:%S} ({_offset_label(moment)})"
 
 

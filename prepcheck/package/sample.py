@@ -148,9 +148,9 @@ def election_model(scale: Scale, seed: int) -> Model:
     return Model(scale, seed, casillas, distrito_of, elections)
 
 
-def captured(data: ElectionData, corte: datetime) -> list[Acta]:
-    """The actas published at ``corte`` (aware), in capture order."""
-    seconds = math.floor((corte - ELECTION_START).total_seconds())
+def captured(data: ElectionData, corte: datetime, start: datetime = ELECTION_START) -> list[Acta]:
+    """The actas published at ``corte`` (aware) when publication opened at ``start``."""
+    seconds = math.floor((corte - start).total_seconds())
     return list(data.actas[: bisect_right(data.published_s, seconds)])
 
 
