@@ -90,7 +90,14 @@ def run_demo(
     """Run the demo; returns the checklist's exit code (0 when every reference passes)."""
     kinds = ("nginx", "apache") if servers == "both" else (servers,)
     corte = current_corte()
-    built = build_package(corte, workdir / "packages", scale=scale)  # type: ignore[arg-type]
+    opening, _ = publication_window(corte)
+    built = build_package(
+        corte,
+        workdir / "packages",
+        scale=scale,  # type: ignore[arg-type]
+        utc_offset=CENTRE_TIME,
+        election_start=opening,
+    )
     print(f"Paquete de ensayo: {built.archive} (corte {corte:%d/%m/%Y %H:%M} UTC-6)")
     difusores = [EmbeddedDifusor(workdir / kind, kind=kind) for kind in kinds]  # type: ignore[arg-type]
     try:

@@ -114,12 +114,18 @@ class EmbeddedDifusor:
 def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:
     """``prepcheck reference serve``: publish ``package`` (or a fresh sample) and serve it
     until SIGINT/SIGTERM; prints the URL, the CA file and a ready configuration file."""
-    from prepcheck.demo import current_corte, write_config
+    from prepcheck.demo import CENTRE_TIME, current_corte, publication_window, write_config
     from prepcheck.package.build import build_package
 
     workdir.mkdir(parents=True, exist_ok=True)
     if package is None:
-        package = build_package(current_corte(), workdir / "packages").archive
+        corte = current_corte()
+        package = build_package(
+            corte,
+            workdir / "packages",
+            utc_offset=CENTRE_TIME,
+            election_start=publication_window(corte)[0],
+        ).archive
     difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port)
     difusor.publish(package)
     stop = threading.Event()
