@@ -64,14 +64,17 @@ class ManagedProcess:
     def start(self) -> None:
         """Launch the process; its stdout and stderr go to ``output``."""
         with self.output.open("ab") as sink:
-            self._popen = subprocess.Popen(
-                self.argv,
-                cwd=self.cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            try:
+                self._popen = subprocess.Popen(
+                    self.argv,
+                    cwd=self.cwd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                raise ServerError(f"cannot run {self.argv[0]}: {exc}") from exc
 
     def alive(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
