@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +42,7 @@ _CHUNK = 1 << 16
 _NEIGHBOURS: tuple[tuple[int, int], ...] = tuple(
     (dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dx, dy) != (0, 0)
 )
+_OFFSETS = np.array(_NEIGHBOURS, dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,25 @@ def _packed(rgba: RGBA) -> npt.NDArray[np.uint32]:
     return rgba.view(np.uint32).reshape(rgba.shape[:2])
 
 
+def _unpacked(words: npt.NDArray[np.uint32]) -> RGBA:
+    """The RGBA bytes of packed pixels, as an array of shape ``words.shape + (4,)``."""
+    return np.ascontiguousarray(words).view(np.uint8).reshape(*words.shape, 4)
+
+
 def _blended(pixels: RGBA) -> tuple[Floats, Floats, Floats]:
-    """Blend N×4 RGBA pixels over white: ``255 + (c - 255) * (a / 255)`` per channel.
+    """Blend RGBA pixels (last axis) over white: ``255 + (c - 255) * (a / 255)`` per channel.
 
     Opaque pixels come out unchanged (``(c - 255) * 1.0 + 255`` is exact), so blending them
     too matches pixelmatch, which skips them.
     """
     values = pixels.astype(np.float64)
-    a = values[:, 3] / 255.0
-    return tuple(255.0 + (values[:, c] - 255.0) * a for c in range(3))  # type: ignore[return-value]
+    a = values[..., 3] / 255.0
+    return tuple(255.0 + (values[..., c] - 255.0) * a for c in range(3))  # type: ignore[return-value]
+
+
+def _luma(words: npt.NDArray[np.uint32]) -> Floats:
+    """Blended luma of packed pixels: pixelmatch ``colorDelta(..., yOnly)`` operands."""
+    return _rgb2y(*_blended(_unpacked(words)))
 
 
 def _rgb2y(r: Floats, g: Floats, b: Floats) -> Floats:
@@ -153,76 +164,87 @@ def _color_delta(p1: RGBA, p2: RGBA) -> tuple[Floats, Mask]:
     return 0.5053 * y * y + 0.299 * i * i + 0.1957 * q * q, y1 > y2
 
 
-def _on_border(ys: Ints, xs: Ints, height: int, width: int) -> npt.NDArray[np.int8]:
-    """1 where the pixel touches the image border (pixelmatch's initial ``zeroes``), else 0."""
-    edge = (xs == 0) | (xs == width - 1) | (ys == 0) | (ys == height - 1)
-    return edge.astype(np.int8)
+class _Hood(NamedTuple):
+    """The 8 neighbours of N pixels, in pixelmatch's order, as flat pixel indices.
+
+    ``around`` (8×N) is clamped into the image where ``valid`` is false; ``border`` is
+    pixelmatch's initial ``zeroes``: 1 for a pixel on the image border, else 0.
+    """
+
+    centre: Ints
+    around: Ints
+    valid: Mask
+    border: Ints
+
+    def take(self, rows: Ints) -> _Hood:
+        """The neighbourhoods of the pixels at positions ``rows`` only."""
+        return _Hood(
+            self.centre[rows], self.around[:, rows], self.valid[:, rows], self.border[rows]
+        )
 
 
-def _neighbour(
-    ys: Ints, xs: Ints, dx: int, dy: int, shape: tuple[int, int]
-) -> tuple[Mask, Ints, Ints]:
-    """Neighbour coordinates at (dx, dy), clamped into the image, and which ones are real."""
+def _hood(flat: Ints, shape: tuple[int, int]) -> _Hood:
+    """Neighbourhoods of the pixels at flat indices ``flat`` in an image of ``shape``."""
     height, width = shape
+    ys, xs = np.divmod(flat, width)
+    dx, dy = _OFFSETS[:, :1], _OFFSETS[:, 1:]
     ny, nx = ys + dy, xs + dx
     valid = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-    return (
-        valid,
-        np.minimum(np.maximum(ny, 0), height - 1),
-        np.minimum(np.maximum(nx, 0), width - 1),
-    )
+    around = np.where(valid, flat + dy * width + dx, flat)
+    border = ((xs == 0) | (xs == width - 1) | (ys == 0) | (ys == height - 1)).astype(np.intp)
+    return _Hood(flat, around, valid, border)
 
 
-def _has_many_siblings(packed: npt.NDArray[np.uint32], ys: Ints, xs: Ints) -> Mask:
-    """pixelmatch ``hasManySiblings`` for each (y, x): 3+ identical RGBA neighbours.
-
-    A border pixel starts with one free "sibling", as in pixelmatch.
-    """
-    shape = packed.shape
-    zeroes = _on_border(ys, xs, *shape)
-    centre = packed[ys, xs]
-    for dx, dy in _NEIGHBOURS:
-        valid, ny, nx = _neighbour(ys, xs, dx, dy, shape)
-        zeroes += valid & (packed[ny, nx] == centre)
-    return zeroes > 2
+def _has_many_siblings(packed: npt.NDArray[np.uint32], hood: _Hood) -> Mask:
+    """pixelmatch ``hasManySiblings`` for each hood centre: 3+ identical RGBA neighbours."""
+    same = hood.valid & (packed[hood.around] == packed[hood.centre])
+    return hood.border + np.count_nonzero(same, axis=0) > 2
 
 
 def _antialiased(
-    img: RGBA,
-    packed: npt.NDArray[np.uint32],
-    packed_other: npt.NDArray[np.uint32],
-    ys: Ints,
-    xs: Ints,
+    packed: npt.NDArray[np.uint32], packed_other: npt.NDArray[np.uint32], hood: _Hood, width: int
 ) -> Mask:
-    """pixelmatch ``antialiased(img, x, y, ..., img2)`` for each candidate (y, x).
+    """pixelmatch ``antialiased(img, x, y, ..., img2)`` for each hood centre (flat images).
 
     A pixel is anti-aliased when at most 2 neighbours (plus one for a border pixel) have the
     same brightness, it has both darker and brighter neighbours, and the darkest or the brightest
     of them has 3+ identical siblings in both images.
     """
-    shape = packed.shape
-    n = ys.size
-    centre_y = _rgb2y(*_blended(img[ys, xs]))
-    deltas = np.zeros((len(_NEIGHBOURS), n), dtype=np.float64)
-    zeroes = _on_border(ys, xs, *shape)
-    for k, (dx, dy) in enumerate(_NEIGHBOURS):
-        valid, ny, nx = _neighbour(ys, xs, dx, dy, shape)
-        delta = centre_y - _rgb2y(*_blended(img[ny, nx]))
-        # Off-image neighbours are skipped by pixelmatch: 0 never wins the min/max below and
-        # is excluded from the equal-brightness count.
-        delta[~valid] = 0.0
-        zeroes += valid & (delta == 0.0)
-        deltas[k] = delta
-    columns = np.arange(n)
+    deltas = _luma(packed[hood.centre]) - _luma(packed[hood.around])
+    # Off-image neighbours are skipped by pixelmatch: 0 never wins the min/max below and is
+    # excluded from the equal-brightness count.
+    deltas[~hood.valid] = 0.0
+    zeroes = hood.border + np.count_nonzero(hood.valid & (deltas == 0.0), axis=0)
+    columns = np.arange(hood.centre.size)
     # argmin/argmax return the first extreme, like pixelmatch's strict "<"/">" updates.
     k_min, k_max = deltas.argmin(axis=0), deltas.argmax(axis=0)
     eligible = (zeroes <= 2) & (deltas[k_min, columns] < 0) & (deltas[k_max, columns] > 0)
-    result = np.zeros(n, dtype=np.bool_)
-    offsets = np.array(_NEIGHBOURS, dtype=np.intp)
+    result = np.zeros(hood.centre.size, dtype=np.bool_)
+    shape = (packed.size // width, width)
     for k_best in (k_min, k_max):
         rows = np.flatnonzero(eligible & ~result)
-        ey, ex = ys[rows] + offsets[k_best[rows], 1], xs[rows] + offsets[k_best[rows], 0]
-        result[rows] = _has_many_siblings(packed, ey, ex) & _has_many_siblings(packed_other, ey, ex)
+        extreme = _hood(hood.around[k_best[rows], rows], shape)
+        result[rows] = _has_many_siblings(packed, extreme) & _has_many_siblings(
+            packed_other, extreme
+        )
+    return result
+
+
+def _antialiased_either(
+    p1: npt.NDArray[np.uint32], p2: npt.NDArray[np.uint32], flat: Ints, width: int
+) -> Mask:
+    """Whether each pixel at flat index ``flat`` is anti-aliased in image 1 or in image 2.
+
+    Candidates go in chunks to bound the 8×N temporaries.
+    """
+    shape = (p1.size // width, width)
+    result = np.empty(flat.size, dtype=np.bool_)
+    for start in range(0, flat.size, _CHUNK):
+        hood = _hood(flat[start : start + _CHUNK], shape)
+        aa = _antialiased(p1, p2, hood, width)
+        rest = np.flatnonzero(~aa)
+        aa[rest] = _antialiased(p2, p1, hood.take(rest), width)
+        result[start : start + _CHUNK] = aa
     return result
 
 
@@ -294,38 +316,34 @@ def compare(
         return _size_mismatch(img1, img2)
     height, width = img1.shape[:2]
     total = height * width
-    p1, p2 = _packed(img1), _packed(img2)
+    p1, p2 = _packed(img1).ravel(), _packed(img2).ravel()
     diff: RGBA | None = None
     if want_diff:
         diff = np.zeros_like(img1) if options.diff_mask else _grey_background(img1, options.alpha)
-    ys, xs = np.nonzero(p1 != p2)
-    if ys.size == 0:
+    flat = np.flatnonzero(p1 != p2)
+    if flat.size == 0:
         return Comparison(0, total, 0.0, diff)
-    delta, brighter = _color_delta(img1[ys, xs], img2[ys, xs])
+    delta, brighter = _color_delta(_unpacked(p1[flat]), _unpacked(p2[flat]))
     over = delta > MAX_YIQ_DELTA * options.threshold * options.threshold
-    ys, xs, brighter = ys[over], xs[over], brighter[over]
-    aa = np.zeros(ys.size, dtype=np.bool_)
-    if not options.include_aa and ys.size:
-        aa = _antialiased(img1, p1, p2, ys, xs)
-        rest = np.flatnonzero(~aa)
-        aa[rest] = _antialiased(img2, p2, p1, ys[rest], xs[rest])
+    flat, brighter = flat[over], brighter[over]
+    aa = np.zeros(flat.size, dtype=np.bool_)
+    if not options.include_aa and flat.size:
+        aa = _antialiased_either(p1, p2, flat, width)
     if diff is not None:
-        _paint(diff, ys, xs, aa, brighter, options)
-    mismatched = int(ys.size - np.count_nonzero(aa))
+        _paint(diff.reshape(-1, 4), flat, aa, brighter, options)
+    mismatched = int(flat.size - np.count_nonzero(aa))
     return Comparison(mismatched, total, mismatched / total, diff)
 
 
-def _paint(
-    diff: RGBA, ys: Ints, xs: Ints, aa: Mask, brighter: Mask, options: CompareOptions
-) -> None:
-    """Draw anti-aliased pixels (unless in mask mode) and differing pixels into ``diff``."""
+def _paint(pixels: RGBA, flat: Ints, aa: Mask, brighter: Mask, options: CompareOptions) -> None:
+    """Draw anti-aliased pixels (unless in mask mode) and differing pixels into N×4 ``pixels``."""
     if not options.diff_mask:
-        diff[ys[aa], xs[aa]] = (*options.aa_color, 255)
+        pixels[flat[aa]] = (*options.aa_color, 255)
     real = ~aa
-    diff[ys[real], xs[real]] = (*options.diff_color, 255)
+    pixels[flat[real]] = (*options.diff_color, 255)
     if options.diff_color_alt is not None:
         alt = real & brighter
-        diff[ys[alt], xs[alt]] = (*options.diff_color_alt, 255)
+        pixels[flat[alt]] = (*options.diff_color_alt, 255)
 
 
 def passes(
