@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import stat
 import tarfile
 import warnings
@@ -94,6 +95,28 @@ def write_sidecar(archive: Path, algorithm: str = "sha256", *, binary: bool = Fa
     sidecar = archive.with_name(f"{archive.name}.{algorithm}")
     sidecar.write_text(f"{digest} {'*' if binary else ' '}{archive.name}\n")
     return sidecar
+
+
+def snapshot(top: Path) -> dict[str, str]:
+    """Every path below ``top`` (symlinks not followed) with a digest of what it holds."""
+    found: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in dirnames + filenames:
+            path = Path(dirpath, name)
+            rel = str(path.relative_to(top))
+            if path.is_symlink():
+                found[rel] = "-> " + os.readlink(path)
+            elif path.is_file():
+                found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[rel] = "dir"
+    return found
+
+
+def tree(top: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(top)): path.read_bytes() for path in top.rglob("*") if path.is_file()
+    }
 
 
 # --- bad kinds: each returns the entry name the error must mention ---------------------------

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from pathlib import Path
 
 import pytest
 from archive_factory import (
     BAD_KINDS,
     SITE_V1,
+    snapshot,
     tar_files,
     tar_info,
+    tree,
     write_sidecar,
     write_tar_gz,
     write_zip,
@@ -32,28 +33,6 @@ from prepcheck.package.digest import file_digest, find_sidecar, read_sidecar, ve
 from prepcheck.package.extract import extract_safely
 
 NAME = "20210606_2100_PREP_VER"
-
-
-def snapshot(top: Path) -> dict[str, str]:
-    """Every path below ``top`` (symlinks not followed) with a digest of what it holds."""
-    found: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(top):
-        for name in dirnames + filenames:
-            path = Path(dirpath, name)
-            rel = str(path.relative_to(top))
-            if path.is_symlink():
-                found[rel] = "-> " + os.readlink(path)
-            elif path.is_file():
-                found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-            else:
-                found[rel] = "dir"
-    return found
-
-
-def tree(top: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(top)): path.read_bytes() for path in top.rglob("*") if path.is_file()
-    }
 
 
 # --- good packages ---------------------------------------------------------------------------
