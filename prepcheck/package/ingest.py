@@ -22,6 +22,10 @@ switched with a single rename(2) of a symlink, so a reader resolving ``current``
 tree or the new one, never a mix. (Web servers must resolve ``current`` per request: nginx
 ``root /srv/prep/current;`` does; keep ``open_file_cache`` off or short.)
 
+The upload is first copied to ``root/.staging-upload-<random>/`` and only that copy is
+verified, validated, extracted and archived, so an upload rewritten meanwhile cannot slip
+unverified bytes in.
+
 Recovery: a ``.staging-*`` folder or ``current.tmp`` left by a killed run is removed by the
 next ingest; a release folder without the switch is rebuilt.
 
@@ -116,18 +120,21 @@ def ingest(
     history.mkdir(parents=True, exist_ok=True)
     with _locked(root):
         _recover(root, history)
+        if digest_file is None and expected_digest is None:
+            digest_file = find_sidecar(package)
         try:
-            outcome = _ingest_locked(
-                package,
-                digest_file,
-                expected_digest,
-                algorithm,
-                root,
-                history,
-                force,
-                limits or Limits(),
-                keep_releases,
-            )
+            with _private_copy(package, root) as copy:
+                outcome = _ingest_locked(
+                    copy,
+                    digest_file,
+                    expected_digest,
+                    algorithm,
+                    root,
+                    history,
+                    force,
+                    limits or Limits(),
+                    keep_releases,
+                )
         except PackageError as exc:
             outcome = IngestOutcome("rejected", corte_id(package.name), str(exc))
         except Exception as exc:
@@ -181,19 +188,31 @@ def _plan(
     corte = corte_id(package.name)
     if corte is None:
         raise PackageError("file name does not start with YYYYMMDD_HHMM_PREP", package=package.name)
-    if not package.is_file():
-        raise PackageError("package file not found", package=str(package))
     if digest_file is None and expected is None:
-        digest_file = find_sidecar(package)
-        if digest_file is None:
-            raise PackageError(
-                "no digest given and no .sha256/.sha512/.md5 sidecar found", package=package.name
-            )
+        raise PackageError(
+            "no digest given and no .sha256/.sha512/.md5 sidecar found", package=package.name
+        )
     algorithm, digest = verify_digest(
         package, expected=expected, sidecar=digest_file, algorithm=algorithm
     )
     sha256 = digest if algorithm == "sha256" else file_digest(package, "sha256")
     return _Plan(package, corte, algorithm, digest, sha256)
+
+
+@contextmanager
+def _private_copy(package: Path, root: Path) -> Iterator[Path]:
+    """Copy the upload into ``root``: what is verified is then exactly what gets extracted,
+    even if the upload changes meanwhile. The copy keeps the upload's name (sidecar lines)."""
+    if not package.is_file():
+        raise PackageError("package file not found or not a regular file", package=str(package))
+    holder = root / f".staging-upload-{secrets.token_hex(4)}"
+    holder.mkdir()
+    try:
+        copy = holder / package.name
+        shutil.copyfile(package, copy)
+        yield copy
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
 
 
 def _refuse_older(plan: _Plan, current: str) -> None:
