@@ -7,6 +7,7 @@ reference implementation is pure Python.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -159,7 +160,7 @@ CASES: dict[str, Callable[[], Pair]] = {
     "alpha": _alpha_pair,
     "borders": _border_pair,
     "noise": lambda: _noise_pair(1),
-    **{f"palette-{s}": (lambda s=s: _palette_pair(s, 37 + s, 29 - s)) for s in range(6)},
+    **{f"palette-{s}": functools.partial(_palette_pair, s, 37 + s, 29 - s) for s in range(6)},
     "tiny-1x1": lambda: _palette_pair(11, 1, 1),
     "tiny-1x7": lambda: _palette_pair(12, 1, 7),
     "tiny-7x1": lambda: _palette_pair(13, 7, 1),
@@ -301,7 +302,7 @@ def test_array_inputs_are_normalised() -> None:
     assert to_rgba(rgba[..., :3]).tolist() == rgba.tolist()
     assert compare(grey, rgba).mismatched == 0
     with pytest.raises(TypeError):
-        to_rgba(grey.astype(np.float32))  # type: ignore[arg-type]
+        to_rgba(grey.astype(np.float32))
 
 
 def test_load_and_encode_round_trip(tmp_path: Path) -> None:
@@ -332,3 +333,10 @@ def test_threshold_boundary_is_bit_exact() -> None:
         for threshold in (np.nextafter(t, 0.0), t, np.nextafter(t, 1.0)):
             options = CompareOptions(threshold=float(threshold), include_aa=True)
             assert compare(*pair, options).mismatched == _reference(pair, options)[0]
+
+
+@pytest.mark.parametrize("name", ["aa-shapes-subpixel", "palette-0", "noise"])
+def test_chunked_passes_agree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny chunks split candidates and grey-background blocks at arbitrary points."""
+    monkeypatch.setattr("prepcheck.imaging._CHUNK", 13)
+    _assert_same(CASES[name](), CompareOptions(threshold=0.05))
