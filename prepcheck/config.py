@@ -273,6 +273,18 @@ class RenderSettings(_Strict):
         return {**DEFAULT_FIGURE_SELECTORS, **self.figures}
 
 
+class TransportSettings(_Strict):
+    """TLS and HTTP-header checks: scan bounds, the Mozilla guideline, cache probing."""
+
+    tls_scan_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 60.0
+    tls_network_timeout_seconds: Annotated[int, Field(gt=0, le=60)] = 5
+    mozilla_guideline: Literal["6.0", "5.7"] = "6.0"
+    cache_probe_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
+    declared_server_software: str | None = Field(
+        default=None, description="web server the difusor names when its Server header hides it"
+    )
+
+
 class Difusor(_Strict):
     """One difusor: where it publishes and what may be tested on it."""
 
@@ -281,10 +293,12 @@ class Difusor(_Strict):
     base_url: str
     main_json: str = "json/main.json"
     embed_url: str | None = None
+    http_url: str | None = None
     ca_file: Path | None = None
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
     sftp: SftpSettings | None = None
     load: LoadSettings | None = None
+    transport: TransportSettings = Field(default_factory=lambda: TransportSettings())
     render: RenderSettings = Field(default_factory=lambda: RenderSettings())
 
     @field_validator("base_url")
@@ -297,6 +311,11 @@ class Difusor(_Strict):
     @classmethod
     def _embed(cls, value: str | None) -> str | None:
         return None if value is None else _http_url(value, key="embed_url")
+
+    @field_validator("http_url")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value, key="http_url")
 
     def folder_url(self, folder: str) -> str:
         """URL of the election folder (``base_url`` + folder + ``/``)."""
