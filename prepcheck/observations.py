@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
+from prepcheck.checks.freshness import parse_corte
+from prepcheck.package.archive import corte_from_name
 from prepcheck.package.official import OfficialPackage
 from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
 from prepcheck.target import Target
@@ -20,6 +25,34 @@ def package_files(target: Target, official: OfficialPackage) -> list[FileOutcome
             ca_file=target.difusor.ca_file,
             timeout_s=target.difusor.timeout_seconds,
             deadline_s=INTEGRITY_DEADLINE_S,
+            content_of=official.file_bytes,
         )
 
     return target.memo("package_files", compute)
+
+
+def official_corte(target: Target, official: OfficialPackage | None) -> tuple[datetime | None, str]:
+    """The latest official corte and where it came from, in order of authority:
+    ``official_main_json_url``, the newest package in ``official_packages_dir``, the package."""
+    election = target.election
+    if election.official_main_json_url:
+        snapshot = target.get(election.official_main_json_url)
+        if snapshot.ok and snapshot.status == 200:
+            try:
+                return parse_corte(snapshot.body, election.tz), election.official_main_json_url
+            except (ValueError, UnicodeDecodeError):
+                pass
+        return None, f"{election.official_main_json_url} (ilegible o inalcanzable)"
+    if election.official_packages_dir is not None:
+        newest = _newest_package_corte(election.official_packages_dir)
+        if newest is not None:
+            return election.localize(newest), str(election.official_packages_dir)
+    if official is not None and official.corte is not None:
+        return official.corte, official.archive.name
+    return None, "sin fuente oficial configurada"
+
+
+def _newest_package_corte(folder: Path) -> datetime | None:
+    cortes = [corte_from_name(path.name) for path in folder.iterdir() if path.is_file()]
+    known = [corte for corte in cortes if corte is not None]
+    return max(known) if known else None

@@ -8,8 +8,10 @@ instead of comparing a difusor against an untrusted reference.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,10 +24,12 @@ from prepcheck.config import PackageSource
 from prepcheck.errors import PackageError
 from prepcheck.package.archive import Limits, open_package, validate
 from prepcheck.package.digest import verify_digest
+from prepcheck.package.extract import extract_safely
 from prepcheck.results import CheckResult, Status, error, outcome
 
 MAX_DOWNLOAD_BYTES = 2 * 1024 * 1024 * 1024
-_KEPT_SUFFIXES = ("index.html", "json/main.json")
+# Files whose bytes the checks read (the rest is only hashed): pages, main.json, CSV databases.
+_KEPT_SUFFIXES = ("index.html", "json/main.json", ".csv")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class OfficialPackage:
     safety: CheckResult
     manifest: tuple[ManifestEntry, ...] = ()
     contents: dict[str, bytes] = field(default_factory=dict)
+    _extracted: Path | None = field(default=None, repr=False)
 
     @property
     def usable(self) -> bool:
@@ -55,6 +60,32 @@ class OfficialPackage:
     def read(self, relative: str) -> bytes | None:
         """Bytes of a kept file (``index.html`` or ``json/main.json``) under the folder."""
         return self.contents.get(f"{self.folder}/{relative}")
+
+    def extracted_root(self) -> Path:
+        """A safely extracted copy of the package (made once, removed at interpreter exit).
+
+        Only for a usable package; raises ``PackageError`` otherwise.
+        """
+        if not self.usable:
+            raise PackageError(self.unusable_reason(), package=self.archive.name)
+        if self._extracted is None:
+            scratch = Path(tempfile.mkdtemp(prefix="prepcheck-official-"))
+            atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+            extract_safely(self.archive, scratch / "tree", Limits())
+            self._extracted = scratch / "tree"
+        return self._extracted
+
+    def file_bytes(self, path: str) -> bytes:
+        """Bytes of any package file (archive path), read from the extracted copy."""
+        root = self.extracted_root()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise PackageError("path outside the package", package=self.archive.name, entry=path)
+        return target.read_bytes()
+
+    def csv_files(self) -> dict[str, bytes]:
+        """The package's CSV databases: archive path -> bytes."""
+        return {path: data for path, data in self.contents.items() if path.endswith(".csv")}
 
     def main_json(self) -> dict[str, Any] | None:
         raw = self.read("json/main.json")

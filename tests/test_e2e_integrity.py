@@ -1,0 +1,163 @@
+"""End to end at real scale: integrity and freshness against reference difusores.
+
+A ``--scale full`` package (thousands of files) is published on four nginx difusores: a faithful
+one, one with a single byte changed in one CSV, one with a file deleted, and one still on the
+previous corte. One checklist run covers them all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from prepcheck.checks.freshness import evaluate_corte_current, parse_corte
+from prepcheck.demo import CENTRE_TIME, write_config
+from prepcheck.package.build import build_package
+from prepcheck.probes.http import HttpSnapshot
+from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.runner import run_checklist
+
+LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
+PREVIOUS = LATEST - timedelta(minutes=15)
+OPENING = datetime(2021, 6, 6, 19, 0, tzinfo=CENTRE_TIME)
+TAMPERED_CSV = "prepver2021/csv/VER_AYUN_2021.csv"
+DELETED = "prepver2021/json/ayuntamientos/municipio_105.json"
+
+
+def change_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] = ord("7") if data[offset] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e-full")
+    packages = base / "packages"
+    built = {
+        corte: build_package(
+            corte, packages, scale="full", utc_offset=CENTRE_TIME, election_start=OPENING
+        )
+        for corte in (PREVIOUS, LATEST)
+    }
+    plan = {
+        "fiel": LATEST,
+        "csv-alterado": LATEST,
+        "archivo-borrado": LATEST,
+        "corte-anterior": PREVIOUS,
+    }
+    difusores: dict[str, EmbeddedDifusor] = {}
+    try:
+        for name, corte in plan.items():
+            difusor = EmbeddedDifusor(base / name)
+            difusor.publish(built[corte].archive, built[corte].digest_file)
+            difusor.start()
+            difusores[name] = difusor
+        live = {name: d.published / "current" for name, d in difusores.items()}
+        change_byte(live["csv-alterado"] / TAMPERED_CSV, 40_000)
+        (live["archivo-borrado"] / DELETED).unlink()
+        entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
+        config = write_config(base / "prepcheck.toml", built[LATEST].archive, entries)
+        outcome = run_checklist(config, base / "reports", quiet=True)
+    finally:
+        for difusor in difusores.values():
+            difusor.stop()
+    documents = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in outcome.results}
+    return built[LATEST], documents
+
+
+def record(document: dict, check_id: str) -> dict:
+    return next(r for r in document["checks"] if r["id"] == check_id)
+
+
+def failing_required(document: dict) -> dict[str, str]:
+    return {
+        r["id"]: r["status"]
+        for r in document["checks"]
+        if r["severity"] == "required" and r["status"] in ("fail", "error")
+    }
+
+
+def test_package_is_real_scale(full_run):
+    built, _ = full_run
+    assert built.files >= 5_000
+
+
+def test_faithful_difusor_passes(full_run):
+    _, documents = full_run
+    document = documents["fiel"]
+    assert failing_required(document) == {}
+    assert record(document, "integrity.files-identical")["evidence"]["total"] >= 5_000
+    assert record(document, "freshness.corte-current")["status"] == "pass"
+    assert record(document, "package.csv-consistency")["status"] == "pass"
+
+
+def test_one_byte_in_one_csv_is_named(full_run):
+    _, documents = full_run
+    document = documents["csv-alterado"]
+    assert failing_required(document) == {"integrity.files-identical": "fail"}
+    found = record(document, "integrity.files-identical")
+    examples = found["evidence"]["ejemplos"]
+    assert [e["ruta"] for e in examples] == [TAMPERED_CSV]
+    assert examples[0]["primer_byte_distinto"] == 40_000
+    assert TAMPERED_CSV in found["message"] or "1 de" in found["message"]
+
+
+def test_deleted_file_fails_no_missing_files(full_run):
+    _, documents = full_run
+    document = documents["archivo-borrado"]
+    assert failing_required(document) == {"integrity.no-missing-files": "fail"}
+    examples = record(document, "integrity.no-missing-files")["evidence"]["ejemplos"]
+    assert [(e["ruta"], e["estado_http"]) for e in examples] == [(DELETED, 404)]
+
+
+def test_previous_corte_fails_freshness_and_integrity(full_run):
+    _, documents = full_run
+    document = documents["corte-anterior"]
+    freshness = record(document, "freshness.corte-current")
+    assert freshness["status"] == "fail"
+    assert freshness["evidence"]["retraso_minutos"] == 15.0
+    # The old corte's data files differ from the official package too (index.html does not):
+    # both failures are honest.
+    assert set(failing_required(document)) == {
+        "freshness.corte-current",
+        "integrity.files-identical",
+    }
+
+
+def snapshot_of(document: dict) -> HttpSnapshot:
+    return HttpSnapshot(
+        url="https://x/prepver2021/json/main.json", status=200, body=json.dumps(document).encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("lag_minutes", "status"),
+    [(0, "pass"), (14, "pass"), (15, "fail"), (45, "fail"), (-15, "fail")],
+)
+def test_lag_rule_at_the_interval_boundary(lag_minutes, status):
+    official = LATEST
+    published = official - timedelta(minutes=lag_minutes)
+    result = evaluate_corte_current(
+        snapshot_of({"corte": published.isoformat()}),
+        official,
+        "prueba",
+        timedelta(minutes=15),
+        CENTRE_TIME,
+    )
+    assert result.status == status
+
+
+def test_hora_corte_text_is_understood_with_its_offset():
+    body = json.dumps({"horaCorte": "06/06/2021 21:15 (UTC-5)"}).encode()
+    assert parse_corte(body, CENTRE_TIME) == datetime.fromisoformat("2021-06-06T21:15:00-05:00")
+
+
+def test_unreadable_main_json_is_an_error():
+    result = evaluate_corte_current(
+        snapshot_of(["no", "es", "objeto"]), LATEST, "prueba", timedelta(minutes=15), CENTRE_TIME
+    )
+    assert result.status == "error" and "no indica un corte" in result.message
