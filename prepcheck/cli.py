@@ -70,6 +70,12 @@ def _render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load(args: argparse.Namespace) -> int:
+    from prepcheck.load.cli import run_load
+
+    return run_load(args)
+
+
 def _checks(args: argparse.Namespace) -> int:
     from prepcheck.docs import catalogue_markdown
 
@@ -85,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reference(commands)
     _add_demo(commands)
     _add_ingest(commands)
+    _add_load(commands)
     render = commands.add_parser("render", help="re-render report.html from results.json files")
     render.add_argument("results", nargs="+", type=Path)
     render.add_argument("--board", type=Path, help="also write the board index.html in this folder")
@@ -137,6 +144,22 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     demo.add_argument("--server", choices=("nginx", "apache", "both"), default="both")
     demo.add_argument("--scale", choices=("small", "full"), default="small")
     demo.set_defaults(handler=_demo)
+
+
+def _add_load(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    load = commands.add_parser("load", help="load tests (needs load.authorized = true)")
+    load.add_argument("--difusor", required=True)
+    load.add_argument("--config", type=Path, default=Path("prepcheck.toml"))
+    load.add_argument("--out", type=Path, default=Path("reports"))
+    load.add_argument("--users", type=int, help="users (capped at load.max_users)")
+    load.add_argument("--rate", type=float, help="target req/s (capped at load.max_rate)")
+    load.add_argument("--duration", type=int, help="seconds (capped at load.max_duration_seconds)")
+    load.add_argument("--shape", choices=("steady", "spike", "both"), default="both")
+    load.add_argument("--workers", type=int, default=0, help="local Locust worker processes")
+    load.add_argument(
+        "--bandwidth", action=argparse.BooleanOptionalAction, default=True, help="load.bandwidth"
+    )
+    load.set_defaults(handler=_load)
 
 
 def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,0 +1,79 @@
+"""``prepcheck load``: the citizen scenario, the 19:00 spike and the bandwidth probe.
+
+Contract of ``run_load``: the configuration is read and the difusor must have
+``load.authorized = true`` before anything is sent (else exit 2 and no request at all); every
+run is capped and bounded (``prepcheck.load.plan``) and runs Locust in its own processes;
+records land in ``OUT/<difusor>/results.json`` (merged), Locust's files in
+``OUT/<difusor>/load/``. Exit 0 when every record produced passes (advisory ``warn`` included
+as not passing), 1 when any fails or errors, 2 for usage errors and refusals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from prepcheck.config import load_config
+from prepcheck.load.bandwidth import measure_bandwidth
+from prepcheck.load.judge import judge_run
+from prepcheck.load.locust_run import run_locust
+from prepcheck.load.plan import LoadRefused, Overrides, Shape, authorize, plan_run
+from prepcheck.load.record import record_results
+from prepcheck.results import CheckResult, Status, now_iso
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_LOCAL_WORKERS = 32
+SHAPES: dict[str, tuple[Shape, ...]] = {
+    "steady": ("steady",),
+    "spike": ("spike",),
+    "both": ("steady", "spike"),
+}
+
+
+def run_load(args: argparse.Namespace) -> int:
+    """Run what ``args`` asks (see the module contract); returns the exit code."""
+    config = load_config(args.config)
+    difusor = config.find(args.difusor)
+    try:
+        settings = authorize(difusor)
+    except LoadRefused as exc:
+        print(f"prepcheck: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if any(value is not None and value <= 0 for value in (args.users, args.rate, args.duration)):
+        print("prepcheck: --users, --rate y --duration deben ser positivos", file=sys.stderr)
+        return EXIT_USAGE
+    if not 0 <= args.workers <= MAX_LOCAL_WORKERS:
+        print(f"prepcheck: --workers debe estar entre 0 y {MAX_LOCAL_WORKERS}", file=sys.stderr)
+        return EXIT_USAGE
+    started = now_iso()
+    load_dir = args.out / difusor.name / "load"
+    overrides = Overrides(users=args.users, rate=args.rate, duration_seconds=args.duration)
+    results: list[CheckResult] = []
+    for shape in SHAPES[args.shape]:
+        plan = plan_run(difusor, config.election.folder, shape, overrides)
+        print(
+            f"Carga {shape}: {plan.users} usuarios, {plan.rate:g} sol/s, "
+            f"{plan.total_seconds:g} s, {args.workers or 1} proceso(s) generador(es)"
+        )
+        run = run_locust(plan, load_dir, tag=shape, workers=args.workers)
+        results.append(judge_run(run, plan, settings))
+        _show(results[-1])
+    if args.bandwidth:
+        results.append(
+            measure_bandwidth(
+                difusor,
+                config.election.folder,
+                seconds=min(settings.bandwidth_seconds, settings.max_duration_seconds),
+                streams=settings.bandwidth_streams,
+                target_mbps=settings.bandwidth_mbps,
+            )
+        )
+        _show(results[-1])
+    path = record_results(args.out, difusor, results, started)
+    print(f"Resultados: {path}\nInforme: {path.with_name('report.html')}")
+    failed = {Status.FAIL, Status.ERROR, Status.WARN}
+    return EXIT_FAILED if any(r.status in failed for r in results) else EXIT_OK
+
+
+def _show(result: CheckResult) -> None:
+    print(f"  {result.id}: {result.status} — {result.message}")

@@ -1,0 +1,183 @@
+"""Run Locust headless in its own processes (never in ours: gevent patches the interpreter).
+
+Contract: ``run_locust`` writes the plan, starts ``locust -f load/citizen.py --headless`` (or a
+master and ``workers`` local worker processes), samples every generator process's CPU use while
+it runs, and returns when the run ends by itself or, at the latest, ``plan.total_seconds +
+HARD_MARGIN_SECONDS`` later, when every process is killed. No process outlives the call: each is
+stopped by its pid (process group included) in a ``finally``. Locust's CSV files, HTML report and
+log stay in ``out_dir``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from prepcheck.load.plan import PLAN_ENV, LoadPlan
+from prepcheck.reference.process import ManagedProcess, free_port
+
+LOCUSTFILE = Path(__file__).resolve().parents[2] / "load" / "citizen.py"
+HARD_MARGIN_SECONDS = 45.0
+WORKER_WAIT_SECONDS = 20
+_SAMPLE_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU use of one generator process over the last sampling interval (100 = one core)."""
+
+    at: float
+    role: str
+    percent: float
+
+
+@dataclass(frozen=True)
+class LocustRun:
+    """What a run left behind; ``csv_prefix`` + ``_stats.csv`` etc. are Locust's own files."""
+
+    out_dir: Path
+    csv_prefix: Path
+    html: Path
+    log: Path
+    summary: dict | None
+    cpu: tuple[CpuSample, ...]
+    workers: int
+    timed_out: bool
+
+    @property
+    def stats_csv(self) -> Path:
+        return self.csv_prefix.with_name(self.csv_prefix.name + "_stats.csv")
+
+    @property
+    def history_csv(self) -> Path:
+        return self.csv_prefix.with_name(self.csv_prefix.name + "_stats_history.csv")
+
+    @property
+    def failures_csv(self) -> Path:
+        return self.csv_prefix.with_name(self.csv_prefix.name + "_failures.csv")
+
+    def log_text(self) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+
+def locust_argv(plan_file: Path, *extra: str) -> list[str]:
+    """``env PREPCHECK_LOAD_PLAN=… python -m locust -f load/citizen.py …`` (env keeps the pid)."""
+    env = shutil.which("env") or "/usr/bin/env"
+    return [
+        env,
+        f"{PLAN_ENV}={plan_file}",
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        *extra,
+    ]
+
+
+def run_locust(plan: LoadPlan, out_dir: Path, *, tag: str, workers: int = 0) -> LocustRun:
+    """Run ``plan`` (see the module contract); ``tag`` names the files (``steady``, ``spike``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary_path = out_dir / f"{tag}_summary.json"
+    summary_path.unlink(missing_ok=True)
+    plan = dataclasses.replace(plan, summary_path=str(summary_path))
+    plan_file = plan.write(out_dir / f"{tag}_plan.json")
+    prefix, html, log = out_dir / tag, out_dir / f"{tag}.html", out_dir / f"{tag}.log"
+    log.unlink(missing_ok=True)
+    main_args = [
+        "--headless",
+        "--host",
+        plan.host,
+        "--csv",
+        str(prefix),
+        "--html",
+        str(html),
+        "--stop-timeout",
+        "0",
+    ]
+    port = free_port()
+    if workers:
+        main_args += ["--master", "--master-bind-host", "127.0.0.1"]
+        main_args += ["--master-bind-port", str(port), "--expect-workers", str(workers)]
+        main_args += ["--expect-workers-max-wait", str(WORKER_WAIT_SECONDS)]
+    master = ManagedProcess(locust_argv(plan_file, *main_args), output=log, cwd=out_dir)
+    worker_args = ["--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
+    others = [
+        ManagedProcess(
+            locust_argv(plan_file, *worker_args),
+            output=out_dir / f"{tag}-worker{i}.log",
+            cwd=out_dir,
+        )
+        for i in range(1, workers + 1)
+    ]
+    deadline = time.monotonic() + plan.total_seconds + HARD_MARGIN_SECONDS
+    if workers:
+        deadline += WORKER_WAIT_SECONDS
+    processes = [("master" if workers else "local", master)]
+    processes += [(f"worker{i}", w) for i, w in enumerate(others, 1)]
+    try:
+        for _, process in processes:
+            process.start()
+        samples, timed_out = _watch(processes, deadline)
+        _wait_exit([p for _, p in processes[1:]], 10.0)
+    finally:
+        for _, process in processes:
+            process.stop()
+    return LocustRun(
+        out_dir=out_dir,
+        csv_prefix=prefix,
+        html=html,
+        log=log,
+        summary=_read_json(summary_path),
+        cpu=tuple(samples),
+        workers=workers,
+        timed_out=timed_out,
+    )
+
+
+def _watch(
+    processes: list[tuple[str, ManagedProcess]], deadline: float
+) -> tuple[list[CpuSample], bool]:
+    """Sample CPU use until the first process (local or master) exits or ``deadline`` passes."""
+    handles = []
+    for role, process in processes:
+        with contextlib.suppress(psutil.Error):
+            handle = psutil.Process(process.pid)
+            handle.cpu_percent(None)
+            handles.append((role, handle))
+    samples: list[CpuSample] = []
+    leader = processes[0][1]
+    while leader.alive():
+        if time.monotonic() > deadline:
+            return samples, True
+        time.sleep(_SAMPLE_SECONDS)
+        now = time.time()
+        for role, handle in handles:
+            with contextlib.suppress(psutil.Error):
+                samples.append(CpuSample(now, role, handle.cpu_percent(None)))
+    return samples, False
+
+
+def _wait_exit(processes: list[ManagedProcess], timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while any(p.alive() for p in processes) and time.monotonic() < end:
+        time.sleep(0.1)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        document: dict = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document
