@@ -14,19 +14,36 @@ from prepcheck.target import Target
 INTEGRITY_DEADLINE_S = 600.0
 
 
-def package_files(target: Target, official: OfficialPackage) -> list[FileOutcome]:
-    """Every package file fetched from the difusor and compared with the manifest."""
+RETRY_CONCURRENCY = 4
+MAX_RETRIED_FILES = 2_000
 
-    def compute() -> list[FileOutcome]:
-        expected = [ExpectedFile(e.path, e.size, e.sha256) for e in official.manifest]
+
+def package_files(target: Target, official: OfficialPackage) -> list[FileOutcome]:
+    """Every package file fetched from the difusor and compared with the manifest.
+
+    Files that could not be checked (timeouts, resets) are fetched once more at low
+    concurrency, so one transient stall is not reported as "no se pudo verificar".
+    """
+
+    def fetch(files: list[ExpectedFile], concurrency: int) -> list[FileOutcome]:
         return fetch_and_compare(
             target.base_url,
-            expected,
+            files,
             ca_file=target.difusor.ca_file,
+            concurrency=concurrency,
             timeout_s=target.difusor.timeout_seconds,
             deadline_s=INTEGRITY_DEADLINE_S,
             content_of=official.file_bytes,
         )
+
+    def compute() -> list[FileOutcome]:
+        expected = [ExpectedFile(e.path, e.size, e.sha256) for e in official.manifest]
+        outcomes = fetch(expected, 16)
+        retry = [exp for exp, got in zip(expected, outcomes, strict=True) if got.kind == "error"]
+        if not retry or len(retry) > MAX_RETRIED_FILES:
+            return outcomes
+        second = {o.path: o for o in fetch(retry, RETRY_CONCURRENCY)}
+        return [second.get(o.path, o) if o.kind == "error" else o for o in outcomes]
 
     return target.memo("package_files", compute)
 

@@ -42,7 +42,7 @@ def tamper_one_byte(difusor: EmbeddedDifusor, relative: str) -> None:
 def checklist_run(tmp_path_factory):
     """Start the five difusores, run the checklist once, stop them; yield (exit, results)."""
     base = tmp_path_factory.mktemp("e2e")
-    built = build_package(CORTE, base / "packages")
+    built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
     specs = {
         "ref-nginx": ("nginx", Variant()),
         "ref-apache": ("apache", Variant()),
@@ -90,6 +90,7 @@ IMPLEMENTED_REQUIRED = (
     "headers.main-json-cache-control",
     "integrity.files-identical",
     "integrity.no-missing-files",
+    "freshness.corte-current",
     "package.checksum",
     "package.safe-archive",
 )
@@ -153,8 +154,9 @@ def test_cli_run_exit_code_0_when_all_pass(checklist_run, tmp_path, capsys):
     # a config error shows exit 2; the passing path is covered by the demo test.
     _, _, reports = checklist_run
     config = reports.parent / "prepcheck.toml"
-    code = main(["run", "--config", str(config), "--out", str(tmp_path), "--difusor", "apagado",
-                 "--quiet"])
+    code = main(
+        ["run", "--config", str(config), "--out", str(tmp_path), "--difusor", "apagado", "--quiet"]
+    )
     assert code == 1
     assert (tmp_path / "apagado" / "results.json").exists()
     assert main(["run", "--config", str(config), "--difusor", "nadie", "--out", str(tmp_path)]) == 2
