@@ -13,9 +13,8 @@ exception, never lost; ids with no suite test are recorded ``skipped`` ("no impl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -163,13 +162,16 @@ def _set_outcome(result: CheckResult) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A check test that crashed before recording is recorded as ``error`` with the exception."""
     report = yield
     marker = item.get_closest_marker("check")
     crashed = call.excinfo is not None and not item.stash.get(_RECORDED_KEY, False)
     if marker is not None and crashed and report.failed and call.excinfo is not None:
-        name = getattr(item, "callspec", None) and item.callspec.params.get("difusor")
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("difusor") if callspec is not None else None
         if isinstance(name, str):
             reason = f"{call.excinfo.typename}: {call.excinfo.value}"
             message = f"Falla interna al revisar ({call.when}): {reason}"

@@ -78,7 +78,7 @@ class Target:
         """Compute an expensive observation once per run (shared by several checks)."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     def close(self) -> None:
         if "client" in self.__dict__:

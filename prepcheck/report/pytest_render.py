@@ -7,7 +7,7 @@ log text. Loaded only by ``prepcheck.report.render``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -47,12 +47,14 @@ def check_record(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     record = item.callspec.params["check_record"]  # type: ignore[attr-defined]
-    report.prepcheck_record = record
+    report.prepcheck_record = record  # type: ignore[attr-defined]
     if call.when == "call" or (call.when == "setup" and record["status"] == "error"):
-        report.extras = _extras(record)
+        report.extras = _extras(record)  # type: ignore[attr-defined]
     return report
 
 
