@@ -10,7 +10,6 @@ log stay in ``out_dir``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import shutil
@@ -32,10 +31,16 @@ _SAMPLE_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class CpuSample:
-    """CPU use of one generator process over the last sampling interval (100 = one core)."""
+    """One generator process over the last sampling interval (100 = one core, all the time).
+
+    ``busy`` counts time on a CPU *and* time runnable but waiting for one (Linux schedstat): a
+    generator starved by a crowded machine is as saturated as one using a whole core.
+    ``percent`` is the time on a CPU only.
+    """
 
     at: float
     role: str
+    busy: float
     percent: float
 
 
@@ -150,23 +155,49 @@ def _watch(
     processes: list[tuple[str, ManagedProcess]], deadline: float
 ) -> tuple[list[CpuSample], bool]:
     """Sample CPU use until the first process (local or master) exits or ``deadline`` passes."""
-    handles = []
-    for role, process in processes:
-        with contextlib.suppress(psutil.Error):
-            handle = psutil.Process(process.pid)
-            handle.cpu_percent(None)
-            handles.append((role, handle))
+    meters = [(role, _Meter(process.pid)) for role, process in processes]
     samples: list[CpuSample] = []
     leader = processes[0][1]
     while leader.alive():
         if time.monotonic() > deadline:
             return samples, True
         time.sleep(_SAMPLE_SECONDS)
-        now = time.time()
-        for role, handle in handles:
-            with contextlib.suppress(psutil.Error):
-                samples.append(CpuSample(now, role, handle.cpu_percent(None)))
+        for role, meter in meters:
+            sample = meter.sample(role)
+            if sample is not None:
+                samples.append(sample)
     return samples, False
+
+
+class _Meter:
+    """CPU and runnable time of one process between calls (schedstat; psutil as fallback)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.last = self._read()
+
+    def _read(self) -> tuple[float, float, float] | None:
+        """(wall, on-CPU, waiting-for-CPU) seconds, or ``None`` once the process is gone."""
+        wall = time.monotonic()
+        try:
+            fields = Path(f"/proc/{self.pid}/schedstat").read_text().split()
+            return wall, int(fields[0]) / 1e9, int(fields[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            times = psutil.Process(self.pid).cpu_times()
+        except psutil.Error:
+            return None
+        return wall, times.user + times.system, 0.0
+
+    def sample(self, role: str) -> CpuSample | None:
+        now = self._read()
+        before, self.last = self.last, now
+        if before is None or now is None or now[0] <= before[0]:
+            return None
+        wall = now[0] - before[0]
+        running, waiting = now[1] - before[1], now[2] - before[2]
+        return CpuSample(time.time(), role, 100 * (running + waiting) / wall, 100 * running / wall)
 
 
 def _wait_exit(processes: list[ManagedProcess], timeout: float) -> None:

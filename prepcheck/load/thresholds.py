@@ -49,10 +49,11 @@ def saturation(
     window: tuple[float, float] | None,
     log_text: str = "",
 ) -> Saturation:
-    """Judge ``samples`` = (epoch, role, cpu %) taken inside ``window`` (load running).
+    """Judge ``samples`` = (epoch, role, busy %) taken inside ``window`` (load running).
 
-    A role is saturated when at least ``SATURATED_SHARE`` of its samples reach
-    ``SATURATED_CPU_PERCENT``; Locust's own CPU warning in the log also counts.
+    Busy = on a CPU or runnable waiting for one. A role is saturated when at least
+    ``SATURATED_SHARE`` of its samples reach ``SATURATED_CPU_PERCENT``; Locust's own CPU
+    warning in the log also counts.
     """
     per_role: dict[str, list[float]] = {}
     for at, role, percent in samples:
@@ -68,8 +69,8 @@ def _summary(values: Sequence[float]) -> dict[str, float]:
     hot = sum(1 for v in values if v >= SATURATED_CPU_PERCENT)
     return {
         "muestras": len(values),
-        "cpu_media": round(sum(values) / len(values), 1),
-        "cpu_maxima": round(max(values), 1),
+        "ocupacion_media": round(sum(values) / len(values), 1),
+        "ocupacion_maxima": round(max(values), 1),
         "proporcion_saturada": round(hot / len(values), 3),
     }
 
@@ -106,8 +107,9 @@ def evaluate(
     if generator.saturated:
         return error(
             check_id,
-            "No concluyente: generador saturado (su CPU llegó al "
-            f"{SATURATED_CPU_PERCENT:.0f} %); reparta la carga con --workers o más equipos.",
+            "No concluyente: generador saturado (ocupado o esperando CPU más del "
+            f"{SATURATED_CPU_PERCENT:.0f} % del tiempo); reparta la carga con --workers o en más "
+            "equipos.",
             **evidence,
         )
     if totals.requests == 0:

@@ -1,0 +1,190 @@
+"""``prepcheck load`` end to end: real Locust processes against real nginx/Apache on loopback.
+
+Runs are short (4-6 s) with few users so the 2-core generator is not saturated, except in the
+test that provokes saturation on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from prepcheck.cli import main
+from prepcheck.demo import write_config
+from prepcheck.package.build import BuiltPackage, build_package
+from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.variants import VARIANTS
+
+FAST = "bandwidth_seconds = 2\nspike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
+    return build_package(datetime(2021, 6, 6, 21, 15), tmp_path_factory.mktemp("package"))
+
+
+def _serve(workdir: Path, package: BuiltPackage, **options: Any) -> EmbeddedDifusor:
+    difusor = EmbeddedDifusor(workdir, **options)
+    difusor.publish(package.archive, package.digest_file, force=True)
+    difusor.start()
+    return difusor
+
+
+@pytest.fixture(scope="module")
+def nginx(
+    tmp_path_factory: pytest.TempPathFactory, package: BuiltPackage
+) -> Iterator[EmbeddedDifusor]:
+    difusor = _serve(tmp_path_factory.mktemp("nginx"), package)
+    yield difusor
+    difusor.stop()
+
+
+def configure(tmp: Path, package: BuiltPackage, difusor: EmbeddedDifusor, load: str) -> Path:
+    """The demo's configuration for ``difusor`` (named ``ref``) plus a ``[difusor.load]`` table."""
+    config = write_config(
+        tmp / "prepcheck.toml", package.archive, [("ref", difusor.base_url, difusor.ca_file)]
+    )
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n[difusor.load]\n{load}")
+    return config
+
+
+def run(config: Path, out: Path, *args: str) -> tuple[int, dict[str, dict[str, Any]]]:
+    code = main(["load", "--difusor", "ref", "--config", str(config), "--out", str(out), *args])
+    results = out / "ref" / "results.json"
+    if not results.exists():
+        return code, {}
+    return code, {r["id"]: r for r in json.loads(results.read_text())["checks"]}
+
+
+def test_short_run_against_the_reference_passes(
+    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
+) -> None:
+    load = f"authorized = true\nusers = 8\nrate = 40\nduration_seconds = 4\n{FAST}"
+    code, records = run(
+        configure(tmp_path, package, nginx, load), tmp_path / "out", "--shape", "both"
+    )
+    capacity, spike, bandwidth = (
+        records[i] for i in ("load.capacity", "load.spike", "load.bandwidth")
+    )
+    assert (capacity["status"], spike["status"], bandwidth["status"]) == ("pass",) * 3, records
+    assert code == 0
+    evidence = capacity["evidence"]
+    assert evidence["solicitudes"] > 50 and evidence["fallas"] == 0
+    assert evidence["sol_por_segundo_logradas"] >= 36
+    names = {"json/main.json", "index.html", "json/diputaciones/distrito_[id].json"}
+    stats = Path(evidence["archivos_locust"]["estadisticas_csv"]).read_text()
+    assert all(name in stats for name in names)  # the citizen's views, grouped by name=
+    assert evidence["imagenes"][0]["png_base64"].startswith("iVBORw0KGgo")  # a PNG
+    assert Path(evidence["archivos_locust"]["informe_html"]).stat().st_size > 10_000
+    assert bandwidth["evidence"]["mbps"] >= 20
+    report = (tmp_path / "out" / "ref" / "report.html").read_text()
+    assert "load.capacity" in report and (tmp_path / "out" / "index.html").exists()
+
+
+def test_server_side_delay_fails_the_p95_threshold(tmp_path: Path, package: BuiltPackage) -> None:
+    slow = _serve(tmp_path / "apache", package, kind="apache", variant=VARIANTS["slow"])
+    try:
+        load = f"authorized = true\nusers = 4\nrate = 8\nduration_seconds = 4\np95_ms = 300\n{FAST}"
+        load += "bandwidth_mbps = 20\n"
+        code, records = run(
+            configure(tmp_path, package, slow, load), tmp_path / "out", "--shape", "steady"
+        )
+    finally:
+        slow.stop()
+    capacity = records["load.capacity"]
+    assert capacity["status"] == "fail" and code == 1
+    assert "p95" in capacity["message"] and capacity["evidence"]["p95_ms"] >= 500
+    # 500 ms per request: 4 connections cannot sustain 20 Mbps of a small package's CSVs.
+    assert records["load.bandwidth"]["status"] == "warn"
+
+
+def test_five_percent_errors_fail_the_error_rate_threshold(
+    tmp_path: Path, package: BuiltPackage
+) -> None:
+    flaky = _serve(tmp_path / "nginx", package, variant=VARIANTS["flaky"])
+    try:
+        load = f"authorized = true\nusers = 8\nrate = 80\nduration_seconds = 5\n{FAST}"
+        code, records = run(
+            configure(tmp_path, package, flaky, load),
+            tmp_path / "out",
+            "--shape",
+            "steady",
+            "--no-bandwidth",
+        )
+    finally:
+        flaky.stop()
+    capacity = records["load.capacity"]
+    assert capacity["status"] == "fail" and code == 1
+    assert "errores" in capacity["message"]
+    assert 0.02 < capacity["evidence"]["tasa_de_error"] < 0.10
+    assert records["load.bandwidth"]["message"] == "no implementado"  # not run, not invented
+
+
+def test_unauthorized_difusor_is_refused_without_a_request(
+    tmp_path: Path, package: BuiltPackage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = _serve(tmp_path / "nginx", package)
+    try:
+        config = configure(tmp_path, package, fresh, "users = 5\n")
+        code, records = run(config, tmp_path / "out")
+        log = fresh.server.access_log.read_text()
+    finally:
+        fresh.stop()
+    assert code == 2 and records == {}
+    assert "load.authorized = true" in capsys.readouterr().err
+    assert log == ""  # nothing was sent: not even main.json
+
+
+def test_two_workers_run_and_their_stats_are_merged(
+    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
+) -> None:
+    load = f"authorized = true\nusers = 8\nrate = 40\nduration_seconds = 5\n{FAST}"
+    code, records = run(
+        configure(tmp_path, package, nginx, load),
+        tmp_path / "out",
+        "--shape",
+        "steady",
+        "--workers",
+        "2",
+        "--no-bandwidth",
+    )
+    capacity = records["load.capacity"]
+    assert capacity["status"] == "pass" and code == 0, capacity["message"]
+    evidence = capacity["evidence"]
+    per_worker = evidence["solicitudes_por_generador"]
+    assert evidence["procesos_trabajadores"] == 2 and len(per_worker) == 2
+    assert all(count > 0 for count in per_worker.values())
+    assert sum(per_worker.values()) == evidence["solicitudes"]  # the master merged both
+    assert set(evidence["generador"]["por_proceso"]) == {"master", "worker1", "worker2"}
+
+
+def test_saturated_generator_gives_error_not_pass(
+    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
+) -> None:
+    load = "authorized = true\nusers = 60\nrate = 1000000\nmax_rate = 1000000\n"
+    load += f"duration_seconds = 6\np95_ms = 60000\np99_ms = 60000\nmin_rate_ratio = 0\n{FAST}"
+    code, records = run(
+        configure(tmp_path, package, nginx, load),
+        tmp_path / "out",
+        "--shape",
+        "steady",
+        "--no-bandwidth",
+    )
+    capacity = records["load.capacity"]
+    assert capacity["status"] == "error" and code == 1
+    assert "generador saturado" in capacity["message"]
+    assert capacity["evidence"]["fallas"] == 0  # the thresholds alone would have passed
+
+
+def test_no_locust_process_is_left() -> None:
+    """Every run above stopped its processes by pid; nothing of ours still runs Locust."""
+    mine = psutil.Process(os.getpid()).children(recursive=True)
+    assert not [p for p in mine if "locust" in " ".join(p.cmdline())]

@@ -1,0 +1,118 @@
+"""Thresholds, generator saturation, Locust CSV readers and the chart (pure, no network)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from prepcheck.load.chart import chart_png
+from prepcheck.load.stats import (
+    Point,
+    Totals,
+    load_window,
+    rate_at_full_load,
+    read_history,
+    read_totals,
+)
+from prepcheck.load.thresholds import Saturation, Thresholds, evaluate, saturation
+from prepcheck.results import Status
+
+LIMITS = Thresholds(
+    p95_ms=500, p99_ms=2000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9
+)
+COOL = Saturation(False, {}, False)
+
+
+def totals(requests: int = 1000, failures: int = 0, p95: float = 100, p99: float = 200) -> Totals:
+    return Totals(requests, failures, 10.0, p95, p99, p99 * 2, 100.0)
+
+
+def test_within_thresholds_passes() -> None:
+    result = evaluate("load.capacity", totals(), 99.0, LIMITS, COOL, {})
+    assert result.status is Status.PASS
+    assert result.evidence["p95_ms"] == 100 and result.evidence["umbrales"]["p95_ms"] == 500
+
+
+def test_each_breach_fails_and_is_named() -> None:
+    cases = {
+        "p95 600 ms > 500 ms": (totals(p95=600), 100.0),
+        "p99 2500 ms > 2000 ms": (totals(p99=2500), 100.0),
+        "errores 5.00 % > 1.00 %": (totals(failures=50), 100.0),
+        "sol/s logradas < 90.0": (totals(), 60.0),
+    }
+    for expected, (measured, rate) in cases.items():
+        result = evaluate("load.capacity", measured, rate, LIMITS, COOL, {})
+        assert result.status is Status.FAIL, expected
+        assert expected in result.message
+
+
+def test_spike_judges_errors_and_p99_only_and_is_advisory() -> None:
+    slow_but_clean = evaluate("load.spike", totals(p95=900), 10.0, LIMITS, COOL, {})
+    assert slow_but_clean.status is Status.PASS
+    erroring = evaluate("load.spike", totals(failures=30), 100.0, LIMITS, COOL, {})
+    assert erroring.status is Status.WARN
+
+
+def test_saturated_generator_is_an_error_never_a_pass() -> None:
+    hot = Saturation(True, {"local": {"ocupacion_media": 99.0}}, False)
+    result = evaluate("load.capacity", totals(), 100.0, LIMITS, hot, {})
+    assert result.status is Status.ERROR
+    assert "generador saturado" in result.message
+
+
+def test_no_requests_is_an_error() -> None:
+    assert evaluate("load.capacity", totals(0), 0.0, LIMITS, COOL, {}).status is Status.ERROR
+
+
+def test_saturation_counts_only_samples_under_load() -> None:
+    startup = [(0.5, "local", 100.0), (1.0, "local", 100.0)]  # importing Locust, not load
+    under_load = [(10.0 + i, "local", 20.0) for i in range(10)]
+    assert not saturation(startup + under_load, (10.0, 19.0)).saturated
+    hot = [(10.0 + i, "worker1", 97.0 if i % 2 else 30.0) for i in range(10)]
+    judged = saturation(under_load + hot, (10.0, 19.0))
+    assert judged.saturated and judged.by_role["worker1"]["proporcion_saturada"] == 0.5
+    assert not judged.by_role["local"]["proporcion_saturada"]
+
+
+def test_locust_cpu_warning_in_the_log_means_saturated() -> None:
+    log = "WARNING/root: CPU usage above 90%! This may constrain your throughput"
+    judged = saturation([], None, log)
+    assert judged.saturated and judged.locust_warned
+
+
+STATS = """Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
+Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,\
+90%,95%,98%,99%,99.9%,99.99%,100%
+GET,json/main.json,10,1,5,4.1,0.3,5.1,953.0,2.0,0.2,5,5,5,5,5,5,5,5,5,5,5
+,Aggregated,267,3,2,3.8,0.3,82.4,5916.5,53.3,0.6,2,4,4,5,6,12,17,25,82,82,82
+"""
+HISTORY = """Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,\
+99%,99.9%,99.99%,100%,Total Request Count,Total Failure Count,Total Median Response Time,\
+Total Average Response Time,Total Min Response Time,Total Max Response Time,\
+Total Average Content Size
+100,0,,Aggregated,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,0,0,0,0.0,0,0,0
+101,5,,Aggregated,10.0,0.0,5,10,12,13,17,25,28,82,82,82,82,20,0,5,9.4,0.3,82.4,8418.9
+102,10,,Aggregated,40.0,0.0,5,10,12,13,17,20,28,82,82,82,82,60,0,5,9.4,0.3,82.4,8418.9
+104,10,,Aggregated,50.0,1.0,5,10,12,13,17,22,28,82,82,82,82,160,1,5,9.4,0.3,82.4,8418.9
+"""
+
+
+def test_locust_csv_readers(tmp_path: Path) -> None:
+    (tmp_path / "s_stats.csv").write_text(STATS)
+    (tmp_path / "s_stats_history.csv").write_text(HISTORY)
+    total = read_totals(tmp_path / "s_stats.csv")
+    assert (total.requests, total.failures, total.p95_ms, total.p99_ms) == (267, 3, 12, 25)
+    points = read_history(tmp_path / "s_stats_history.csv")
+    assert [p.users for p in points] == [0, 5, 10, 10] and points[0].p95_ms is None
+    assert load_window(points) == (101.0, 104.0)
+    assert rate_at_full_load(points, 10) == 50.0  # (160 - 60) / (104 - 102)
+    assert rate_at_full_load(points[:3], 10) is None
+
+
+def test_chart_is_a_png_even_without_points() -> None:
+    points = [Point(100.0 + i, 10, 50.0, 0.0, 20.0 + i, 50 * i, 0) for i in range(5)]
+    for series in (points, []):
+        image = Image.open(io.BytesIO(chart_png(series, "prueba")))
+        assert image.format == "PNG" and image.width == 900
