@@ -48,11 +48,12 @@ def _toml_string(value: object) -> str:
 def write_config(
     path: Path,
     package: Path,
-    difusores: Sequence[tuple[str, str, Path]],
+    difusores: Sequence[tuple[str, str, Path] | tuple[str, str, Path, str]],
     *,
     now: datetime | None = None,
 ) -> Path:
-    """Write a prepcheck TOML for ``difusores`` = (name, base_url, ca_file) and ``package``."""
+    """Write a prepcheck TOML for ``difusores`` = (name, base_url, ca_file[, http_url]) and
+    ``package``."""
     start, end = publication_window(current_corte(now.astimezone(CENTRE_TIME) if now else None))
     lines = [
         "# Written by prepcheck for a simulacro on the embedded reference difusor.",
@@ -70,7 +71,7 @@ def write_config(
         f"path = {_toml_string(package.resolve())}",
         f"digest_file = {_toml_string(f'{package.resolve()}.sha256')}",
     ]
-    for name, base_url, ca_file in difusores:
+    for name, base_url, ca_file, *http_url in difusores:
         lines += [
             "",
             "[[difusor]]",
@@ -79,6 +80,7 @@ def write_config(
             f"base_url = {_toml_string(base_url)}",
             f"ca_file = {_toml_string(ca_file)}",
         ]
+        lines += [f"http_url = {_toml_string(url)}" for url in http_url]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -108,7 +110,7 @@ def run_demo(
         config = write_config(
             out_dir / "prepcheck-demo.toml",
             built.archive,
-            [(f"referencia-{d.server.kind}", d.base_url, d.ca_file) for d in difusores],
+            [(f"referencia-{d.server.kind}", d.base_url, d.ca_file, d.http_url) for d in difusores],
         )
         outcome = run_checklist(config, out_dir)
     finally:

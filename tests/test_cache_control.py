@@ -78,3 +78,24 @@ def test_policy_failures(value, outcome, detail):
 def test_repeated_header_fields_join_as_one_list():
     # Two fields "no-cache" and "no-store, must-revalidate" arrive joined by the probe.
     assert evaluate_main_json_policy("no-cache, no-store, must-revalidate").passed
+
+
+def test_qualified_no_cache_does_not_count():
+    # no-cache="Set-Cookie" only guards that field; the rest of the response may be reused.
+    verdict = evaluate_main_json_policy('no-cache="Set-Cookie", no-store, must-revalidate')
+    assert verdict.outcome == "cache-control-directives-missing"
+    assert verdict.missing == ("no-cache",)
+
+
+def test_repeated_max_age_counts_every_occurrence():
+    verdict = evaluate_main_json_policy(
+        "no-cache, no-store, must-revalidate, max-age=0, max-age=600"
+    )
+    assert verdict.outcome == "cache-control-contradiction"
+    assert verdict.contradicting == ("max-age=600",)
+
+
+def test_whitespace_and_case_around_equals_and_commas():
+    parsed = parse("  MAX-AGE = 0 ,,NO-STORE  ")
+    assert parsed.names() == ["max-age", "no-store"]
+    assert parsed.value("max-age") == "0"

@@ -137,7 +137,7 @@ def evaluate_main_json_policy(field_value: str | None) -> PolicyVerdict:
     parsed = parse(field_value)
     if parsed.malformed:
         return PolicyVerdict("cache-control-malformed", contradicting=parsed.malformed)
-    missing = tuple(name for name in REQUIRED_DIRECTIVES if not parsed.has(name))
+    missing = tuple(name for name in REQUIRED_DIRECTIVES if not _unqualified(parsed, name))
     contradicting = tuple(_allowing(parsed))
     if missing:
         return PolicyVerdict("cache-control-directives-missing", missing, contradicting)
@@ -146,12 +146,19 @@ def evaluate_main_json_policy(field_value: str | None) -> PolicyVerdict:
     return PolicyVerdict("cache-control-ok")
 
 
+def _unqualified(parsed: CacheControl, name: str) -> bool:
+    """Whether ``name`` appears without a field list: ``no-cache="Set-Cookie"`` only covers the
+    named fields (RFC 9111 §5.2.2.4) and still lets a cache reuse the rest of the response."""
+    return any(d.name == name and d.value is None for d in parsed.directives)
+
+
 def _allowing(parsed: CacheControl) -> list[str]:
     found = [name for name in _ALLOWING_ALWAYS if parsed.has(name)]
-    for name in _ALLOWING_WHEN_POSITIVE:
-        value = parsed.value(name)
-        if parsed.has(name) and not _is_zero(value):
-            found.append(f"{name}={value}" if value is not None else name)
+    # Every occurrence counts: a repeated max-age may be read either way by a cache.
+    for directive in parsed.directives:
+        if directive.name in _ALLOWING_WHEN_POSITIVE and not _is_zero(directive.value):
+            value = directive.value
+            found.append(f"{directive.name}={value}" if value is not None else directive.name)
     return found
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from prepcheck.probes.http import HttpSnapshot
 from prepcheck.results import CheckResult, error, outcome
@@ -88,4 +89,213 @@ def evaluate_public_folder(
         )
     return outcome(
         check, True, f"La carpeta {folder}/ es pública y sirve el index.html oficial", **evidence
+    )
+
+
+# -- site.https-redirect ------------------------------------------------------------------------
+
+_PERMANENT = (301, 308)
+_TEMPORARY = (302, 303, 307)
+
+
+def plain_http_url(base_url: str, configured: str | None = None) -> str:
+    """The http:// URL to probe: ``configured``, else ``base_url`` with scheme http, port 80."""
+    if configured:
+        return configured
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return urlunsplit(("http", host, parts.path or "/", "", ""))
+
+
+def evaluate_https_redirect(snapshot: HttpSnapshot, base_url: str) -> CheckResult:
+    """``site.https-redirect``: http:// answers with a permanent redirect to https:// (same host).
+
+    Outcomes and fixes: ``redirect-permanent`` (pass: 301/308 to https://); ``redirect-temporary``
+    (warn: use 301); ``redirect-elsewhere`` (warn: redirect to https:// on the same site);
+    ``served-over-http`` (warn: http:// serves content; add the 301); ``http-refused`` (warn:
+    nothing answers http://, citizens typing the bare name get nothing; listen on port 80 and
+    redirect); timeout or other failure → error.
+    """
+    check = "site.https-redirect"
+    evidence: dict[str, object] = {"solicitud": snapshot.summary()}
+    if not snapshot.ok:
+        text = snapshot.error or ""
+        if "refused" in text.lower() or "rechaz" in text.lower():
+            return outcome(
+                check,
+                False,
+                f"{snapshot.url} no responde (conexión rechazada)",
+                resultado="http-refused",
+                **evidence,
+            )
+        return error(check, f"No se pudo consultar {snapshot.url}: {text}", **evidence)
+    location = snapshot.header("location")
+    evidence["location"] = location
+    status = snapshot.status or 0
+    if status not in _PERMANENT + _TEMPORARY or not location:
+        return outcome(
+            check,
+            False,
+            f"{snapshot.url} responde HTTP {status} sin redirigir a https://",
+            resultado="served-over-http",
+            **evidence,
+        )
+    target = urlsplit(urljoin(snapshot.url, location))
+    if target.scheme != "https" or target.hostname != urlsplit(base_url).hostname:
+        return outcome(
+            check,
+            False,
+            f"{snapshot.url} redirige a {location}, no a https:// del mismo sitio",
+            resultado="redirect-elsewhere",
+            **evidence,
+        )
+    if status in _TEMPORARY:
+        return outcome(
+            check,
+            False,
+            f"La redirección a https:// es temporal (HTTP {status}); use 301",
+            resultado="redirect-temporary",
+            **evidence,
+        )
+    return outcome(
+        check,
+        True,
+        f"http:// redirige a {location} (HTTP {status})",
+        resultado="redirect-permanent",
+        **evidence,
+    )
+
+
+# -- site.no-directory-listing ------------------------------------------------------------------
+
+_LISTING_MARKERS = (
+    "<title>index of",
+    "<h1>index of",
+    "directory listing for",
+    "[to parent directory]",
+    ">parent directory</a>",
+)
+
+
+def is_listing(snapshot: HttpSnapshot) -> bool:
+    """Whether a 200 response looks like a server-generated directory listing."""
+    if snapshot.status != 200:
+        return False
+    text = snapshot.body[:65536].decode("utf-8", "replace").lower()
+    return any(marker in text for marker in _LISTING_MARKERS)
+
+
+def evaluate_no_directory_listing(snapshots: list[HttpSnapshot]) -> CheckResult:
+    """``site.no-directory-listing``: folders without index.html show no listing.
+
+    ``snapshots``: responses for folders of the package that have no index.html. Outcomes:
+    ``no-listing`` (pass: 403/404 or a page that is not a listing); ``listing`` (warn; fix:
+    nginx ``autoindex off``, Apache ``Options -Indexes``); every request failed → error.
+    """
+    check = "site.no-directory-listing"
+    rows = [{**s.summary(), "listado": is_listing(s)} for s in snapshots]
+    answered = [s for s in snapshots if s.ok]
+    if not answered:
+        reason = snapshots[0].error if snapshots else "sin carpetas que probar"
+        return error(check, f"No se pudo consultar ninguna carpeta: {reason}", carpetas=rows)
+    listed = [s.url for s in answered if is_listing(s)]
+    if listed:
+        return outcome(
+            check,
+            False,
+            f"Se muestra el listado de {', '.join(listed)}",
+            resultado="listing",
+            carpetas=rows,
+        )
+    return outcome(
+        check,
+        True,
+        f"{len(answered)} carpeta(s) sin índice no muestran listado",
+        resultado="no-listing",
+        carpetas=rows,
+    )
+
+
+# -- site.server-software -----------------------------------------------------------------------
+
+KNOWN_SERVERS = (
+    "nginx",
+    "openresty",
+    "apache",
+    "microsoft-iis",
+    "litespeed",
+    "caddy",
+    "cloudflare",
+    "varnish",
+    "envoy",
+    "amazons3",
+    "tengine",
+)
+_VERSION_IN_HEADER = re.compile(r"/\s*v?\d|\b\d+\.\d+")
+_VERSION_IN_PAGE = re.compile(
+    r"\b(nginx|apache|microsoft-iis|litespeed|openresty|php)/\d+(\.\d+)*", re.IGNORECASE
+)
+_DISCLOSING_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version")
+
+
+def _disclosures(snapshot: HttpSnapshot) -> list[str]:
+    found = [
+        f"{name}: {value}"
+        for name in _DISCLOSING_HEADERS
+        if (value := snapshot.header(name)) and _VERSION_IN_HEADER.search(value)
+    ]
+    page = _VERSION_IN_PAGE.search(snapshot.body[:65536].decode("utf-8", "replace"))
+    if page:
+        found.append(f"página de {snapshot.url}: {page.group(0)}")
+    return found
+
+
+def evaluate_server_software(
+    snapshots: list[HttpSnapshot], declared: str | None = None
+) -> CheckResult:
+    """``site.server-software``: the web server is identifiable (Server header or declared in the
+    configuration) and no version is disclosed (headers, error pages).
+
+    ``snapshots``: a normal page and a missing page (error pages show signatures).
+    Outcomes and fixes: ``server-ok`` (pass); ``version-disclosed`` (warn: nginx
+    ``server_tokens off``, Apache ``ServerTokens Prod`` and ``ServerSignature Off``, remove
+    ``X-Powered-By``); ``server-unidentified`` (warn: keep ``Server: nginx``/``Apache`` or
+    declare the server in ``transport.declared_server_software``); every request failed → error.
+    """
+    check = "site.server-software"
+    answered = [s for s in snapshots if s.ok]
+    rows = [{**s.summary(), "server": s.header("server")} for s in snapshots]
+    if not answered:
+        reason = snapshots[0].error if snapshots else "sin solicitudes"
+        return error(check, f"No se pudo consultar el sitio: {reason}", solicitudes=rows)
+    disclosed = [item for s in answered for item in _disclosures(s)]
+    server = next((s.header("server") for s in answered if s.header("server")), None)
+    identified = declared or (
+        server if server and any(k in server.lower() for k in KNOWN_SERVERS) else None
+    )
+    evidence = {"solicitudes": rows, "servidor": server, "declarado": declared}
+    if disclosed:
+        return outcome(
+            check,
+            False,
+            f"Se revela la versión: {'; '.join(disclosed[:3])}",
+            resultado="version-disclosed",
+            revelaciones=disclosed,
+            **evidence,
+        )
+    if identified is None:
+        return outcome(
+            check,
+            False,
+            f"Servidor no identificable (Server: {server or 'ausente'})",
+            resultado="server-unidentified",
+            **evidence,
+        )
+    return outcome(
+        check,
+        True,
+        f"Servidor {identified}, sin versión expuesta",
+        resultado="server-ok",
+        **evidence,
     )

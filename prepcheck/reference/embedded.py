@@ -89,6 +89,11 @@ class EmbeddedDifusor:
         return self.server.base_url
 
     @property
+    def http_url(self) -> str:
+        """The plain-HTTP root (the server redirects it to HTTPS unless the variant says not)."""
+        return self.server.http_url
+
+    @property
     def ca_file(self) -> Path:
         return self.server.ca_file
 
@@ -138,7 +143,7 @@ def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, po
         config = write_config(
             workdir / "prepcheck.toml",
             package,
-            [(f"referencia-{server}", difusor.base_url, difusor.ca_file)],
+            [(f"referencia-{server}", difusor.base_url, difusor.ca_file, difusor.http_url)],
             now=datetime.now(),
         )
         print(

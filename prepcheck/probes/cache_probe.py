@@ -1,0 +1,55 @@
+"""Cache probe for main.json: plain requests interleaved with cache-busting ones.
+
+A remote difusor's files cannot be changed by the harness, so an intermediary serving a stale
+copy is found by comparison: ``busted-1, plain-1, revalidate, [pause], plain-2, busted-2``.
+``busted-*`` carry a unique query string (a new cache key for every cache), ``revalidate`` sends
+``Cache-Control: no-cache`` / ``Pragma: no-cache`` (which a cache must honour), ``plain-*`` are
+what a citizen's browser sends. Contract: at most six bounded requests plus ``pause_s``; never
+raises (failed requests are snapshots with ``error``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prepcheck.probes.http import HttpSnapshot
+
+Fetcher = Callable[[str, dict[str, str] | None], HttpSnapshot]
+BUST_PARAMETER = "prepcheck-sin-cache"
+REVALIDATE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-cache"}
+
+
+@dataclass(frozen=True)
+class LabelledSnapshot:
+    """One request of the sequence: ``kind`` is ``plain``, ``busted`` or ``revalidate``."""
+
+    label: str
+    kind: str
+    snapshot: HttpSnapshot
+
+
+def busted_url(url: str) -> str:
+    """``url`` with a unique query parameter appended."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{BUST_PARAMETER}={uuid.uuid4().hex}"
+
+
+def probe_main_json_caching(
+    fetch: Fetcher, url: str, *, pause_s: float = 1.0
+) -> list[LabelledSnapshot]:
+    """Run the sequence above with ``fetch(url, headers)`` (a non-memoized GET)."""
+    sequence: list[LabelledSnapshot] = []
+
+    def take(label: str, kind: str, target: str, headers: dict[str, str] | None = None) -> None:
+        sequence.append(LabelledSnapshot(label, kind, fetch(target, headers)))
+
+    take("busted-1", "busted", busted_url(url))
+    take("plain-1", "plain", url)
+    take("revalidate", "revalidate", url, dict(REVALIDATE_HEADERS))
+    time.sleep(max(0.0, pause_s))
+    take("plain-2", "plain", url)
+    take("busted-2", "busted", busted_url(url))
+    return sequence
