@@ -35,6 +35,8 @@ from prepcheck.package.extract import extract_safely
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.runner import run_checklist
 
+pytestmark = pytest.mark.slow
+
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 OLD_CORTE = datetime(2021, 6, 6, 20, 0, tzinfo=CENTRE_TIME)
 SITE = "prepver2021"
@@ -141,9 +143,11 @@ def render_run(tmp_path_factory):
     finally:
         for difusor in difusores.values():
             difusor.stop()
-    yield {
+    results = {
         path.parent.name: json.loads(path.read_text(encoding="utf-8")) for path in outcome.results
     }
+    results["_reports"] = base / "reports"  # type: ignore[assignment]
+    yield results
 
 
 def records(document: dict) -> dict[str, dict]:
@@ -230,3 +234,10 @@ def test_embedded_skipped_when_not_configured(render_run):
     record = records(render_run["css"])["render.embedded"]
     assert record["status"] == "skipped"
     assert "no configurado" in record["message"]
+
+
+def test_report_embeds_the_images_and_stays_small(render_run):
+    report = render_run["_reports"] / "css" / "report.html"
+    html = report.read_text(encoding="utf-8")
+    assert html.count("image/png;base64") >= 3
+    assert report.stat().st_size < 3_000_000

@@ -94,14 +94,20 @@ def observe_difusor(
 def _pairs(
     session: BrowserSession, folder_url: str, settings: RenderSettings, reference: ReferenceRenderer
 ) -> list[PagePair]:
-    pairs = []
+    pairs: list[PagePair] = []
+    unreachable: str | None = None
     for name, (width, height) in settings.viewports.items():
         viewport = (name, width, height)
         for page in settings.pages:
             figures = reference.figures(page, settings)
-            actual = shoot_page(
-                session, page_url(folder_url, page), viewport, settings, queries(figures)
-            )
+            url = page_url(folder_url, page)
+            if unreachable is not None:
+                # A site that cannot be opened once would cost a timeout per page.
+                actual = PageShot(url, name, width, height, error=unreachable)
+            else:
+                actual = shoot_page(session, url, viewport, settings, queries(figures))
+                if actual.png is None and not pairs:
+                    unreachable = actual.error
             expected = reference.shot(session, page, viewport, settings)
             pairs.append(PagePair(page, name, actual, expected, figures))
     return pairs
