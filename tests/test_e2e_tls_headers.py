@@ -1,0 +1,331 @@
+"""End to end: the TLS, header and advisory site checks against real misconfigured servers.
+
+One checklist run covers the good references (nginx and Apache), one broken variant per check
+of this area (``prepcheck.reference.variants.VARIANTS``) and a server that accepts TCP and never
+answers the TLS handshake. Each variant must fail (or, for advisory checks, warn) exactly its
+intended ids in this area and no other required id, with the exceptions stated in ``EXPECTED``.
+
+Certificate variants that no client can trust (expired, wrong host, self-signed) also make every
+HTTPS request of the harness fail verification: those checks are ``error`` ("could not be
+checked"), never pass, because TLS verification is never disabled. That is the honest outcome:
+the tls.* checks say *what* is wrong, the HTTP checks say they could not look.
+
+The run uses the checklist's own pytest session (``prepcheck.plugin`` over ``suites/``) limited
+to the suites whose ids a TLS or header misconfiguration could affect: this area's, plus
+integrity, package and freshness, so "no other required check" is asserted against them. The
+render suite (about 40 s of browser work per difusor) is left to its own end-to-end test.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from prepcheck.demo import CENTRE_TIME, write_config
+from prepcheck.package.build import build_package
+from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.variants import VARIANTS
+from prepcheck.runner import SUITES_DIR
+
+CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
+SUITES = (
+    "test_tls.py",
+    "test_headers.py",
+    "test_site.py",
+    "test_integrity.py",
+    "test_package.py",
+    "test_freshness.py",
+)
+AREA_PREFIXES = ("tls.", "headers.", "site.")
+UNTRUSTED_CERT = "https-unverifiable"
+HANG_BOUND_S = 4.0
+
+#: name -> (server, variant, {id: status} expected in this area besides "pass"). Every variant
+#: also warns on tls.ocsp-stapling (the rehearsal CA runs no OCSP responder).
+EXPECTED: dict[str, tuple[str, str, dict[str, str]]] = {
+    "ref-nginx": ("nginx", "reference", {}),
+    "ref-apache": ("apache", "reference", {}),
+    "tls-legacy": ("nginx", "tls-legacy", {"tls.protocols": "fail", "tls.ciphers": "warn"}),
+    "tls-legacy-apache": (
+        "apache",
+        "tls-legacy",
+        {"tls.protocols": "fail", "tls.ciphers": "warn"},
+    ),
+    "cert-expired": (
+        "nginx",
+        "cert-expired",
+        {"tls.certificate-valid": "fail", "tls.certificate-lifetime": "fail", UNTRUSTED_CERT: ""},
+    ),
+    "cert-expires-soon": ("nginx", "cert-expires-soon", {"tls.certificate-lifetime": "fail"}),
+    "cert-wrong-host": (
+        "nginx",
+        "cert-wrong-host",
+        {"tls.certificate-valid": "fail", UNTRUSTED_CERT: ""},
+    ),
+    "cert-self-signed": (
+        "nginx",
+        "cert-self-signed",
+        {"tls.certificate-valid": "fail", UNTRUSTED_CERT: ""},
+    ),
+    "weak-ciphers": ("nginx", "weak-ciphers", {"tls.ciphers": "warn", "tls.tls13": "warn"}),
+    "no-tls13": ("nginx", "no-tls13", {"tls.tls13": "warn"}),
+    "no-hsts": ("nginx", "no-hsts", {"headers.hsts": "warn"}),
+    "main-json-max-age": (
+        "nginx",
+        "main-json-max-age",
+        {"headers.main-json-cache-control": "fail"},
+    ),
+    "main-json-public": (
+        "apache",
+        "main-json-public",
+        {"headers.main-json-cache-control": "fail"},
+    ),
+    "stale-cache": ("nginx", "stale-cache", {"headers.main-json-not-cached": "fail"}),
+    "directory-listing": ("nginx", "directory-listing", {"site.no-directory-listing": "warn"}),
+    "directory-listing-apache": (
+        "apache",
+        "directory-listing",
+        {"site.no-directory-listing": "warn"},
+    ),
+    "no-https-redirect": ("nginx", "no-https-redirect", {"site.https-redirect": "warn"}),
+    "server-version": ("nginx", "server-version", {"site.server-software": "warn"}),
+    "server-version-apache": ("apache", "server-version", {"site.server-software": "warn"}),
+    "no-compression": ("nginx", "no-compression", {"headers.compression": "warn"}),
+}
+
+
+class HangingTlsServer:
+    """Accepts TCP connections on loopback and never sends a byte (a stuck TLS terminator)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self._stop = threading.Event()
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(conn)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for conn in self._held:
+            conn.close()
+        self.sock.close()
+
+
+def warm_and_change_main_json(difusor: EmbeddedDifusor) -> None:
+    """Let the front cache store main.json, then change the file behind it (a new corte)."""
+    url = difusor.base_url + "prepver2021/json/main.json"
+    verify = ssl.create_default_context(cafile=str(difusor.ca_file))
+    with httpx.Client(verify=verify, timeout=5) as client:
+        assert client.get(url).status_code == 200
+    path = difusor.published / "current" / "prepver2021" / "json" / "main.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["prepcheck_prueba"] = "corte nuevo detrás de la caché"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Start every difusor, run the checklist once, stop them; yield (results, elapsed_s)."""
+    base = tmp_path_factory.mktemp("e2e-tls")
+    built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
+    difusores: dict[str, EmbeddedDifusor] = {}
+    try:
+        for name, (kind, variant, _) in EXPECTED.items():
+            difusor = EmbeddedDifusor(base / name, kind=kind, variant=VARIANTS[variant])  # type: ignore[arg-type]
+            difusor.publish(built.archive, built.digest_file)
+            difusor.start()
+            difusores[name] = difusor
+        warm_and_change_main_json(difusores["stale-cache"])
+        entries = [(n, d.base_url, d.ca_file, d.http_url) for n, d in difusores.items()]
+        config = write_config(base / "prepcheck.toml", built.archive, entries)
+        started = time.monotonic()
+        paths = run_suites(config, base / "reports", SUITES)
+        elapsed = time.monotonic() - started
+    finally:
+        for difusor in difusores.values():
+            difusor.stop()
+    results = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in paths}
+    yield results, elapsed
+
+
+@pytest.fixture(scope="module")
+def hanging_run(tmp_path_factory):
+    """A run of this area's suites over a good difusor and one that never answers the handshake.
+
+    Only this area's suites: the integrity suite retries every file of an unreachable difusor,
+    which would measure that suite's bounds, not the TLS probe's.
+    """
+    base = tmp_path_factory.mktemp("e2e-hang")
+    built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
+    hanging = HangingTlsServer()
+    good = EmbeddedDifusor(base / "ref", kind="nginx")
+    try:
+        good.publish(built.archive, built.digest_file)
+        good.start()
+        config = write_config(
+            base / "prepcheck.toml",
+            built.archive,
+            [("ref-nginx", good.base_url, good.ca_file, good.http_url)],
+        )
+        with config.open("a", encoding="utf-8") as handle:
+            handle.write(
+                '\n[[difusor]]\nname = "colgado"\n'
+                f'base_url = "https://localhost:{hanging.port}/"\n'
+                f'ca_file = "{good.ca_file}"\n'
+                "timeout_seconds = 1\n"
+                "[difusor.transport]\n"
+                f"tls_scan_timeout_seconds = {HANG_BOUND_S}\n"
+                "tls_network_timeout_seconds = 1\n"
+            )
+        started = time.monotonic()
+        paths = run_suites(config, base / "reports", SUITES[:3])
+        elapsed = time.monotonic() - started
+    finally:
+        good.stop()
+        hanging.close()
+    results = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in paths}
+    yield results, elapsed
+
+
+def run_suites(config: Path, out: Path, suites: tuple[str, ...]) -> list[Path]:
+    """One checklist pytest session over ``suites`` (as ``prepcheck.runner`` starts it)."""
+    files = [str(SUITES_DIR / name) for name in suites if (SUITES_DIR / name).exists()]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *files,
+        "-c",
+        str(SUITES_DIR / "pytest.ini"),
+        f"--rootdir={SUITES_DIR}",
+        "-p",
+        "prepcheck.plugin",
+        "-q",
+        "-rN",
+        f"--prepcheck-config={config}",
+        f"--prepcheck-out={out}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
+    return sorted(out.glob("*/results.json"))
+
+
+def records(document: dict) -> dict[str, dict]:
+    return {record["id"]: record for record in document["checks"]}
+
+
+def area_not_passing(document: dict) -> dict[str, str]:
+    return {
+        r["id"]: r["status"]
+        for r in document["checks"]
+        if r["id"].startswith(AREA_PREFIXES) and r["status"] != "pass"
+    }
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_variant_fails_exactly_its_checks(run, name):
+    results, _ = run
+    document = results[name]
+    expected = dict(EXPECTED[name][2])
+    unverifiable = expected.pop(UNTRUSTED_CERT, None) is not None
+    expected["tls.ocsp-stapling"] = "warn"
+    found = area_not_passing(document)
+    tls_found = {k: v for k, v in found.items() if k.startswith("tls.")}
+    assert tls_found == {k: v for k, v in expected.items() if k.startswith("tls.")}
+    if unverifiable:
+        # HTTP checks could not look: error, with the verification failure named.
+        for check_id, status in found.items():
+            if not check_id.startswith("tls.") and status == "error":
+                message = records(document)[check_id]["message"]
+                assert "CERTIFICATE_VERIFY_FAILED" in message, (check_id, message)
+        others = {k: v for k, v in found.items() if not k.startswith("tls.")}
+        assert all(v in ("error", "skipped") for v in others.values()), others
+        required_fails = {
+            r["id"]
+            for r in document["checks"]
+            if r["severity"] == "required" and r["status"] == "fail"
+        }
+        assert required_fails == {k for k, v in expected.items() if v == "fail"}
+        return
+    assert found == expected
+    required = {
+        r["id"]: r["status"]
+        for r in document["checks"]
+        if r["severity"] == "required" and r["status"] not in ("pass", "skipped")
+    }
+    assert required == {k: v for k, v in expected.items() if v == "fail"}
+
+
+def test_references_report_grade_caps_and_profile(run):
+    results, _ = run
+    for name in ("ref-nginx", "ref-apache"):
+        found = records(results[name])
+        assert found["tls.protocols"]["evidence"]["tope_ssl_labs"]["tope"] is None
+        assert "6.0" in found["tls.ciphers"]["evidence"]["perfil"]
+        assert found["tls.protocols"]["evidence"]["protocolos_ofrecidos"] == ["TLSv1.2", "TLSv1.3"]
+        chain = found["tls.certificate-valid"]["evidence"]["cadena"]
+        assert chain[0]["sujeto"] == "CN=localhost,O=prepcheck" and chain[0]["vence"]
+
+
+@pytest.mark.parametrize(
+    ("name", "cap"),
+    [
+        ("tls-legacy", "B"),
+        ("cert-expired", "T"),
+        ("cert-self-signed", "T"),
+        ("cert-wrong-host", "M"),
+        ("weak-ciphers", "B"),
+    ],
+)
+def test_ssl_labs_caps(run, name, cap):
+    results, _ = run
+    evidence = records(results[name])["tls.enabled"]["evidence"]
+    assert evidence["tope_ssl_labs"]["tope"] == cap, evidence["tope_ssl_labs"]
+
+
+def test_stale_cache_seen_by_markers_and_by_content(run):
+    results, _ = run
+    record = records(results["stale-cache"])["headers.main-json-not-cached"]
+    evidence = record["evidence"]
+    assert any("x-cache: HIT" in marker for marker in evidence["marcas"])
+    assert any("contenido distinto" in copy for copy in evidence["copias_viejas"])
+
+
+def test_hanging_handshake_gives_errors_within_the_bound(hanging_run):
+    results, elapsed = hanging_run
+    found = records(results["colgado"])
+    for check_id in [cid for cid in found if cid.startswith("tls.")]:
+        assert found[check_id]["status"] == "error", check_id
+    scan = found["tls.enabled"]["evidence"]["escaneo"]
+    assert scan["duracion_s"] <= HANG_BOUND_S + 2.0
+    assert "límite configurado" in found["tls.enabled"]["message"]
+    for check_id in ("site.reachable", "headers.main-json-cache-control"):
+        assert found[check_id]["status"] == "error", check_id
+    # The rest of the run completed: the good difusor was fully checked.
+    assert area_not_passing(results["ref-nginx"]) == {"tls.ocsp-stapling": "warn"}
+    assert elapsed < 120

@@ -1,0 +1,79 @@
+"""Cross-check: prepcheck's sslyze-based verdicts agree with testssl.sh's, on real servers.
+
+For the good reference and each TLS variant, the protocols offered, certificate trust, name
+match, expiry and each vulnerability verdict must be the same from both scanners. testssl.sh
+runs only the sections these facts need (``CROSS_CHECK_SECTIONS``), three variants at a time.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from prepcheck.checks.tls import verdicts as sslyze_verdicts
+from prepcheck.probes import testssl
+from prepcheck.probes.tls import scan_tls
+from prepcheck.reference.servers import ReferenceServer
+from prepcheck.reference.variants import VARIANTS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not testssl.available(), reason="testssl.sh (Debian package) not installed"),
+]
+
+CASES = (
+    ("nginx", "reference"),
+    ("apache", "reference"),
+    ("nginx", "tls-legacy"),
+    ("nginx", "cert-expired"),
+    ("nginx", "cert-wrong-host"),
+    ("nginx", "cert-self-signed"),
+    ("nginx", "weak-ciphers"),
+)
+
+
+def _both_verdicts(workdir: Path, kind: str, variant: str) -> tuple[dict, dict, float]:
+    root = workdir / "root"
+    root.mkdir(parents=True)
+    (root / "index.html").write_text("<!DOCTYPE html><title>prepcheck</title>", encoding="utf-8")
+    with ReferenceServer(root, workdir / "server", kind=kind, variant=VARIANTS[variant]) as server:  # type: ignore[arg-type]
+        scan = scan_tls("localhost", server.https_port, ca_file=server.ca_file, timeout_s=60)
+        assert scan.ok, scan.error
+        ours = sslyze_verdicts(scan, custom_ca=True)
+        run = testssl.run_testssl(
+            "localhost", server.https_port, ca_file=server.ca_file, timeout_s=240
+        )
+        assert run.error is None, run.error
+        return ours, testssl.verdicts(run.findings), run.elapsed_s
+
+
+@pytest.fixture(scope="module")
+def agreement(tmp_path_factory):
+    base = tmp_path_factory.mktemp("testssl")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {
+            f"{kind}-{variant}": pool.submit(
+                _both_verdicts, base / f"{kind}-{variant}", kind, variant
+            )
+            for kind, variant in CASES
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize(("kind", "variant"), CASES)
+def test_sslyze_and_testssl_agree(agreement, kind, variant):
+    ours, theirs, _ = agreement[f"{kind}-{variant}"]
+    assert ours == theirs
+
+
+def test_verdicts_differ_where_the_variants_differ(agreement):
+    """The agreement is not vacuous: each variant's defect shows in both scanners."""
+    reference = agreement["nginx-reference"][1]
+    assert reference["protocols"] == ["TLSv1.2", "TLSv1.3"] and reference["trusted"]
+    assert "TLSv1" in agreement["nginx-tls-legacy"][1]["protocols"]
+    assert agreement["nginx-cert-expired"][1]["expired"]
+    assert not agreement["nginx-cert-wrong-host"][1]["name_matches"]
+    assert not agreement["nginx-cert-self-signed"][1]["trusted"]
+    assert agreement["nginx-weak-ciphers"][1]["protocols"] == ["TLSv1.2"]
