@@ -111,11 +111,13 @@ def evaluate_pages_match(
     results = [compare_pair(pair, settings) for pair in pairs]
     evidence: dict[str, Any] = {"paginas": [r.evidence() for r in results]}
     evidence["tolerancia"] = _tolerance(settings)
-    if any(r.pair.reference.png is None for r in results):
-        note = next(r.note for r in results if r.pair.reference.png is None)
-        return error(check, f"No se pudo renderizar la referencia oficial: {note}", **evidence)
-    failed = [r for r in results if not r.passed and r.pair.actual.png is not None]
     unopened = [r for r in results if r.pair.actual.png is None]
+    captured = [r for r in results if r.pair.actual.png is not None]
+    no_reference = [r for r in captured if r.pair.reference.png is None]
+    if no_reference:
+        note = no_reference[0].note
+        return error(check, f"No se pudo renderizar la referencia oficial: {note}", **evidence)
+    failed = [r for r in captured if not r.passed]
     if failed:
         evidence["imagenes"] = _images(failed[:MAX_PAGES_WITH_IMAGES], settings)
         listed = "; ".join(f"{_where(r.pair)}: {r.note}" for r in failed)
