@@ -428,8 +428,12 @@ def evaluate_compression(snapshots: dict[str, HttpSnapshot]) -> CheckResult:
             missing.append(kind)
     judged = [s for s in snapshots.values() if s.ok and s.status == 200]
     if not judged:
+        first = next(iter(snapshots.values()), None)
+        reason = (first.error or f"HTTP {first.status}") if first else "sin archivos"
         return error(
-            check, "No se pudo consultar ningún archivo para revisar la compresión", archivos=rows
+            check,
+            f"No se pudo consultar ningún archivo para revisar la compresión: {reason}",
+            archivos=rows,
         )
     if missing:
         return outcome(
