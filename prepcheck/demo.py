@@ -51,9 +51,11 @@ def write_config(
     difusores: Sequence[tuple[str, str, Path] | tuple[str, str, Path, str]],
     *,
     now: datetime | None = None,
+    render_pages: Sequence[str] | None = None,
 ) -> Path:
     """Write a prepcheck TOML for ``difusores`` = (name, base_url, ca_file[, http_url]) and
-    ``package``."""
+    ``package``. ``render_pages`` narrows the browser checks to those pages on the desktop
+    viewport (tests of other areas use it to keep runs short); default: every page, both."""
     start, end = publication_window(current_corte(now.astimezone(CENTRE_TIME) if now else None))
     lines = [
         "# Written by prepcheck for a simulacro on the embedded reference difusor.",
@@ -81,6 +83,13 @@ def write_config(
             f"ca_file = {_toml_string(ca_file)}",
         ]
         lines += [f"http_url = {_toml_string(url)}" for url in http_url]
+        if render_pages is not None:
+            pages = ", ".join(_toml_string(page) for page in render_pages)
+            lines += [
+                "[difusor.render]",
+                f"pages = [{pages}]",
+                "viewports = {desktop = [1366, 768]}",
+            ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

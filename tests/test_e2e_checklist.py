@@ -60,7 +60,9 @@ def checklist_run(tmp_path_factory):
         entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
         ca_file = difusores["ref-nginx"].ca_file
         entries.append(("apagado", f"https://127.0.0.1:{closed_port()}/", ca_file))
-        config = write_config(base / "prepcheck.toml", built.archive, entries)
+        config = write_config(
+            base / "prepcheck.toml", built.archive, entries, render_pages=["#/"]
+        )
         outcome = run_checklist(config, base / "reports", quiet=True)
     finally:
         for difusor in difusores.values():

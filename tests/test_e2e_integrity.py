@@ -60,7 +60,9 @@ def full_run(tmp_path_factory):
         change_byte(live["csv-alterado"] / TAMPERED_CSV, 40_000)
         (live["archivo-borrado"] / DELETED).unlink()
         entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
-        config = write_config(base / "prepcheck.toml", built[LATEST].archive, entries)
+        config = write_config(
+            base / "prepcheck.toml", built[LATEST].archive, entries, render_pages=["#/"]
+        )
         outcome = run_checklist(config, base / "reports", quiet=True)
     finally:
         for difusor in difusores.values():

@@ -13,9 +13,10 @@ from typing import Literal
 ServerKind = Literal["nginx", "apache"]
 CertKind = Literal["good", "expired", "expires-soon", "wrong-host", "self-signed"]
 
-#: The Mozilla Server Side TLS guideline the default cipher list follows (sslyze ships 5.7 too).
-MOZILLA_GUIDELINE_VERSION = "5.7"
-#: Mozilla intermediate (5.7), TLS 1.2 suites. TLS 1.3 suites are OpenSSL's defaults, all allowed.
+#: The Mozilla Server Side TLS guideline the default cipher list follows (sslyze ships 5.7).
+MOZILLA_GUIDELINE_VERSION = "6.0"
+#: Mozilla intermediate (6.0: ECDHE with AEAD only; 5.7 also had three DHE suites), TLS 1.2
+#: suites. TLS 1.3 suites are OpenSSL's defaults, all allowed.
 INTERMEDIATE_CIPHERS = ":".join(
     (
         "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -24,9 +25,6 @@ INTERMEDIATE_CIPHERS = ":".join(
         "ECDHE-RSA-AES256-GCM-SHA384",
         "ECDHE-ECDSA-CHACHA20-POLY1305",
         "ECDHE-RSA-CHACHA20-POLY1305",
-        "DHE-RSA-AES128-GCM-SHA256",
-        "DHE-RSA-AES256-GCM-SHA384",
-        "DHE-RSA-CHACHA20-POLY1305",
     )
 )
 # OpenSSL 3's default security level refuses TLS 1.0/1.1 and SHA-1 suites whatever the
