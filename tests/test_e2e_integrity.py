@@ -122,11 +122,13 @@ def test_previous_corte_fails_freshness_and_integrity(full_run):
     freshness = record(document, "freshness.corte-current")
     assert freshness["status"] == "fail"
     assert freshness["evidence"]["retraso_minutos"] == 15.0
-    # The old corte's data files differ from the official package too (index.html does not):
-    # both failures are honest.
+    # The old corte's data files differ from the official package too (index.html does not),
+    # and so do the figures and pages a citizen sees: every one of these failures is honest.
     assert set(failing_required(document)) == {
         "freshness.corte-current",
         "integrity.files-identical",
+        "render.data-matches-package",
+        "render.pages-match-reference",
     }
 
 

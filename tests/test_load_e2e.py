@@ -188,3 +188,20 @@ def test_no_locust_process_is_left() -> None:
     """Every run above stopped its processes by pid; nothing of ours still runs Locust."""
     mine = psutil.Process(os.getpid()).children(recursive=True)
     assert not [p for p in mine if "locust" in " ".join(p.cmdline())]
+
+
+def test_a_difusor_on_an_older_corte_fails_at_content_level(
+    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
+) -> None:
+    newer = build_package(datetime(2021, 6, 6, 21, 30), tmp_path / "official")
+    load = f"authorized = true\nusers = 4\nrate = 20\nduration_seconds = 3\n{FAST}"
+    config = configure(tmp_path, package, nginx, load)
+    # The official package is now a later corte than the one the difusor serves.
+    text = config.read_text(encoding="utf-8").replace(str(package.archive), str(newer.archive))
+    config.write_text(text, encoding="utf-8")
+    code, records = run(config, tmp_path / "out", "--shape", "steady", "--no-bandwidth")
+    capacity = records["load.capacity"]
+    assert capacity["status"] == "fail" and code == 1
+    assert capacity["evidence"]["fallas"] > 0
+    failures = Path(capacity["evidence"]["archivos_locust"]["fallas_csv"]).read_text()
+    assert "se esperaba 2021-06-06T21:30:00-05:00 o posterior" in failures

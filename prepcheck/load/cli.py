@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from prepcheck.config import load_config
+from prepcheck.config import Config, load_config
 from prepcheck.load.bandwidth import measure_bandwidth
 from prepcheck.load.judge import judge_run
 from prepcheck.load.locust_run import run_locust
 from prepcheck.load.plan import LoadRefused, Overrides, Shape, authorize, plan_run
 from prepcheck.load.record import record_results
+from prepcheck.package.official import load_official
 from prepcheck.results import CheckResult, Status, now_iso
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -49,8 +50,9 @@ def run_load(args: argparse.Namespace) -> int:
     load_dir = args.out / difusor.name / "load"
     overrides = Overrides(users=args.users, rate=args.rate, duration_seconds=args.duration)
     results: list[CheckResult] = []
+    expected = _official_corte(config)
     for shape in SHAPES[args.shape]:
-        plan = plan_run(difusor, config.election.folder, shape, overrides)
+        plan = plan_run(difusor, config.election.folder, shape, overrides, expected_corte=expected)
         print(
             f"Carga {shape}: {plan.users} usuarios, {plan.rate:g} sol/s, "
             f"{plan.total_seconds:g} s, {args.workers or 1} proceso(s) generador(es)"
@@ -73,6 +75,18 @@ def run_load(args: argparse.Namespace) -> int:
     print(f"Resultados: {path}\nInforme: {path.with_name('report.html')}")
     failed = {Status.FAIL, Status.ERROR, Status.WARN}
     return EXIT_FAILED if any(r.status in failed for r in results) else EXIT_OK
+
+
+def _official_corte(config: Config) -> str | None:
+    """The official package's corte (ISO), so citizens flag a difusor serving an older one.
+
+    None when no usable official package is configured (then only unreadable main.json fails).
+    """
+    if config.election.package is None:
+        return None
+    official = load_official(config.election.package, config.election.folder)
+    corte = official.corte if official.usable else None
+    return corte.isoformat() if corte is not None else None
 
 
 def _show(result: CheckResult) -> None:
