@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prepcheck.checks.freshness import parse_corte
 from prepcheck.package.archive import corte_from_name
 from prepcheck.package.official import OfficialPackage
 from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
+from prepcheck.probes.tls import TlsScan, scan_tls
 from prepcheck.target import Target
 
 INTEGRITY_DEADLINE_S = 600.0
+# Background probes wait on child processes; a few threads are plenty.
+_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="prepcheck-prefetch")
 
 
 RETRY_CONCURRENCY = 4
@@ -92,3 +97,30 @@ def _newest_package_corte(folder: Path) -> datetime | None:
     cortes = [corte_from_name(path.name) for path in folder.iterdir() if path.is_file()]
     known = [corte for corte in cortes if corte is not None]
     return max(known) if known else None
+
+
+def start_tls_scan(target: Target) -> Future[TlsScan]:
+    """Start the difusor's TLS scan in the background (once); ``tls_scan`` waits for it.
+
+    The scan runs in its own child process, so starting it early lets its second of work
+    overlap the HTTP checks instead of adding to them.
+    """
+
+    def start() -> Future[TlsScan]:
+        parts = urlsplit(target.base_url)
+        settings = target.difusor.transport
+        return _BACKGROUND.submit(
+            scan_tls,
+            parts.hostname or "",
+            parts.port or 443,
+            ca_file=target.difusor.ca_file,
+            timeout_s=settings.tls_scan_timeout_seconds,
+            network_timeout_s=settings.tls_network_timeout_seconds,
+        )
+
+    return target.memo("tls-scan", start)
+
+
+def tls_scan(target: Target) -> TlsScan:
+    """The difusor's TLS scan (started now if it was not prefetched)."""
+    return start_tls_scan(target).result()

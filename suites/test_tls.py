@@ -15,24 +15,14 @@ from prepcheck.checks.tls import (
     evaluate_tls13,
     evaluate_vulnerabilities,
 )
-from prepcheck.probes.tls import TlsScan, scan_tls
+from prepcheck.observations import tls_scan
+from prepcheck.probes.tls import TlsScan
 from prepcheck.results import error
 
 
 def _scan(difusor) -> TlsScan:
     """The difusor's TLS scan, made once per run (every tls.* check reads it)."""
-    parts = urlsplit(difusor.base_url)
-    settings = difusor.difusor.transport
-    return difusor.memo(
-        "tls-scan",
-        lambda: scan_tls(
-            parts.hostname or "",
-            parts.port or 443,
-            ca_file=difusor.difusor.ca_file,
-            timeout_s=settings.tls_scan_timeout_seconds,
-            network_timeout_s=settings.tls_network_timeout_seconds,
-        ),
-    )
+    return tls_scan(difusor)
 
 
 def _https_or_error(difusor, record, check: str) -> bool:
