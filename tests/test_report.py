@@ -3,6 +3,7 @@
 import html
 import json
 import re
+from pathlib import Path
 
 from prepcheck.catalogue import CATALOGUE
 from prepcheck.report.board import render_board
@@ -115,3 +116,11 @@ def test_board_lists_every_difusor_with_its_verdict(tmp_path):
 def test_check_result_is_frozen_and_reports_catalogue_policy():
     result = CheckResult("tls.protocols", Status.PASS, "ok")
     assert result.severity == "required" and result.clause == "II"
+
+
+def test_relative_paths_render_where_the_caller_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "uv" / "results.json"
+    write_document(build_document("uv", "https://x/", "t", sample_results()), path)
+    render_report(Path("uv/results.json"), Path("uv/report.html"))
+    assert (tmp_path / "uv" / "report.html").stat().st_size > 10_000

@@ -55,6 +55,8 @@ _OUTCOME_LABELS = {
 
 def render_report(results_json: Path, html_path: Path, timeout_s: float = 120.0) -> Path:
     """Write ``html_path`` from ``results_json``; raises ``HarnessError`` if rendering fails."""
+    # The render session runs in a scratch folder: relative paths would point there.
+    results_json, html_path = results_json.resolve(), html_path.resolve()
     html_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="prepcheck-render-") as scratch:
         ini = Path(scratch) / "pytest.ini"
