@@ -15,12 +15,23 @@ from pathlib import Path
 
 from prepcheck.package.build import build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.results import read_document
 from prepcheck.runner import run_checklist
 
 CENTRE_TIME = timezone(timedelta(hours=-6), "UTC-6")  # Mexico dropped DST in 2022
 OPENING = time(19, 0)
 WINDOW_DAYS = 6
 DEMO_WORKDIR = Path(".prepcheck") / "demo"
+# A short capacity test the demo may run: loopback only, a few seconds, modest users.
+DEMO_LOAD = """
+authorized = true
+users = 8
+rate = 40
+duration_seconds = 5
+spike_ramp_seconds = 2
+spike_drop_seconds = 1
+bandwidth_seconds = 3
+"""
 
 
 def current_corte(now: datetime | None = None, interval_minutes: int = 15) -> datetime:
@@ -52,10 +63,14 @@ def write_config(
     *,
     now: datetime | None = None,
     render_pages: Sequence[str] | None = None,
+    embedded_portal: bool = False,
+    load_table: str | None = None,
 ) -> Path:
     """Write a prepcheck TOML for ``difusores`` = (name, base_url, ca_file[, http_url]) and
     ``package``. ``render_pages`` narrows the browser checks to those pages on the desktop
-    viewport (tests of other areas use it to keep runs short); default: every page, both."""
+    viewport (tests of other areas use it to keep runs short); default: every page, both.
+    ``embedded_portal`` sets ``embed_url`` to the difusor's portal page (its ``base_url``);
+    ``load_table`` is the body of a ``[difusor.load]`` table for every difusor."""
     start, end = publication_window(current_corte(now.astimezone(CENTRE_TIME) if now else None))
     lines = [
         "# Written by prepcheck for a simulacro on the embedded reference difusor.",
@@ -83,6 +98,8 @@ def write_config(
             f"ca_file = {_toml_string(ca_file)}",
         ]
         lines += [f"http_url = {_toml_string(url)}" for url in http_url]
+        if embedded_portal:
+            lines.append(f"embed_url = {_toml_string(base_url)}")
         if render_pages is not None:
             pages = ", ".join(_toml_string(page) for page in render_pages)
             lines += [
@@ -90,6 +107,8 @@ def write_config(
                 f"pages = [{pages}]",
                 "viewports = {desktop = [1366, 768]}",
             ]
+        if load_table is not None:
+            lines += ["[difusor.load]", load_table.strip()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -98,7 +117,8 @@ def write_config(
 def run_demo(
     out_dir: Path, *, servers: str = "both", scale: str = "small", workdir: Path = DEMO_WORKDIR
 ) -> int:
-    """Run the demo; returns the checklist's exit code (0 when every reference passes)."""
+    """Run the demo; returns 0 when every reference difusor's final verdict (checklist and
+    load records together) is ``pass``, else 1."""
     kinds = ("nginx", "apache") if servers == "both" else (servers,)
     corte = current_corte()
     opening, _ = publication_window(corte)
@@ -120,12 +140,26 @@ def run_demo(
             out_dir / "prepcheck-demo.toml",
             built.archive,
             [(f"referencia-{d.server.kind}", d.base_url, d.ca_file, d.http_url) for d in difusores],
+            embedded_portal=True,
+            load_table=DEMO_LOAD,
         )
         outcome = run_checklist(config, out_dir)
+        for difusor in difusores:
+            _run_load(config, out_dir, difusor)
     finally:
         for difusor in difusores:
             difusor.stop()
     print(f"\nInformes: {outcome.board}")
     for path in outcome.results:
         print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    return outcome.exit_code
+    verdicts = [read_document(path)["verdict"] for path in outcome.results]
+    return 0 if all(verdict == "pass" for verdict in verdicts) else 1
+
+
+def _run_load(config: Path, out_dir: Path, difusor: EmbeddedDifusor) -> None:
+    """A short, authorized capacity test of one reference difusor, merged into its report."""
+    from prepcheck.cli import main
+
+    name = f"referencia-{difusor.server.kind}"
+    print(f"\nPrueba de carga breve de {name} (loopback)")
+    main(["load", "--difusor", name, "--config", str(config), "--out", str(out_dir)])

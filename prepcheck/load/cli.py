@@ -47,7 +47,8 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"prepcheck: --workers debe estar entre 0 y {MAX_LOCAL_WORKERS}", file=sys.stderr)
         return EXIT_USAGE
     started = now_iso()
-    load_dir = args.out / difusor.name / "load"
+    out = args.out.resolve()  # Locust runs in another working folder: keep paths absolute
+    load_dir = out / difusor.name / "load"
     overrides = Overrides(users=args.users, rate=args.rate, duration_seconds=args.duration)
     results: list[CheckResult] = []
     expected = _official_corte(config)
@@ -71,7 +72,7 @@ def run_load(args: argparse.Namespace) -> int:
             )
         )
         _show(results[-1])
-    path = record_results(args.out, difusor, results, started)
+    path = record_results(out, difusor, results, started)
     print(f"Resultados: {path}\nInforme: {path.with_name('report.html')}")
     failed = {Status.FAIL, Status.ERROR, Status.WARN}
     return EXIT_FAILED if any(r.status in failed for r in results) else EXIT_OK

@@ -27,10 +27,14 @@ from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
 from prepcheck.reference.variants import Variant
 
+# The difusor's own portal (clause I.f): its header around the official pages, embedded.
 _PORTAL = """<!DOCTYPE html>
-<html lang="es-MX"><head><meta charset="utf-8"><title>Difusor de referencia</title></head>
-<body><h1>Difusor de referencia (prepcheck)</h1>
-<p>Resultados del PREP: <a href="{folder}/">{folder}/</a></p></body></html>
+<html lang="es-MX"><head><meta charset="utf-8"><title>Difusor de referencia</title>
+<style>body{{margin:0;font-family:sans-serif}} header{{background:#333;color:#fff;padding:8px}}
+iframe{{border:0;width:100%;height:1400px}}</style></head>
+<body><header>Difusor de referencia (prepcheck) —
+<a style="color:#fff" href="{folder}/">Resultados del PREP</a></header>
+<iframe title="PREP" src="{folder}/#/"></iframe></body></html>
 """
 
 
