@@ -18,10 +18,10 @@ import signal
 import threading
 from datetime import datetime
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Self
+from types import FrameType
 
 from prepcheck.errors import PackageError
+from prepcheck.lifecycle import Service
 from prepcheck.package.ingest import IngestOutcome, ingest
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
@@ -38,7 +38,7 @@ iframe{{border:0;width:100%;height:1400px}}</style></head>
 """
 
 
-class EmbeddedDifusor:
+class EmbeddedDifusor(Service):
     """A reference difusor on loopback: ingest + nginx or Apache over HTTPS with a local CA."""
 
     def __init__(
@@ -106,18 +106,6 @@ class EmbeddedDifusor:
 
     def stop(self) -> None:
         self.server.stop()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:

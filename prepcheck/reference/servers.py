@@ -13,10 +13,9 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from prepcheck.errors import ServerError
+from prepcheck.lifecycle import Service
 from prepcheck.reference import apache, nginx, pki
 from prepcheck.reference.layout import SERVER_NAME, Layout
 from prepcheck.reference.process import ManagedProcess, free_port, port_open, tail
@@ -26,7 +25,7 @@ _START_ATTEMPTS = 3
 _PORT_RACE = "Address already in use"
 
 
-class ReferenceServer:
+class ReferenceServer(Service):
     """One reference server instance (a context manager: ``start()`` on enter, ``stop()`` on exit).
 
     ``https_port``/``http_port`` 0 pick free ports (retrying if another process takes one first).
@@ -123,18 +122,6 @@ class ReferenceServer:
         process, self._process = self._process, None
         if process is not None:
             process.stop()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = f"pid {self._process.pid}" if self._process else "stopped"

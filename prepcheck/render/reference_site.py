@@ -16,9 +16,9 @@ import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
+from prepcheck.lifecycle import Service
 from prepcheck.package.archive import Limits
 from prepcheck.package.extract import extract_safely
 
@@ -34,7 +34,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
 
-class ReferenceSite:
+class ReferenceSite(Service):
     """An official package on ``http://127.0.0.1:<port>/``; see the module contract."""
 
     def __init__(self, archive: Path, folder: str, *, limits: Limits | None = None) -> None:
@@ -91,15 +91,3 @@ class ReferenceSite:
         if self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)
             self._root = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
