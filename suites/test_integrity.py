@@ -4,26 +4,18 @@ import pytest
 
 from prepcheck.checks.integrity import evaluate_files_identical, evaluate_no_missing_files
 from prepcheck.observations import package_files
-from prepcheck.results import error
-
-
-def _precondition(check, official):
-    if official is None:
-        return error(check, "sin paquete oficial configurado")
-    if not official.usable:
-        return error(check, official.unusable_reason())
-    return None
+from prepcheck.package.official import precondition_error
 
 
 @pytest.mark.check("integrity.files-identical")
 def test_every_file_identical(difusor, official, record):
     check = "integrity.files-identical"
-    blocked = _precondition(check, official)
+    blocked = precondition_error(check, official)
     record(blocked or evaluate_files_identical(package_files(difusor, official)))
 
 
 @pytest.mark.check("integrity.no-missing-files")
 def test_no_file_missing(difusor, official, record):
     check = "integrity.no-missing-files"
-    blocked = _precondition(check, official)
+    blocked = precondition_error(check, official)
     record(blocked or evaluate_no_missing_files(package_files(difusor, official)))

@@ -3,32 +3,21 @@
 import pytest
 
 from prepcheck.checks.package import evaluate_csv_consistency
+from prepcheck.package.official import NO_PACKAGE, precondition_error
 from prepcheck.results import error
 
 
 @pytest.mark.check("package.checksum")
 def test_package_matches_digest(difusor, official, record):
-    record(
-        official.checksum
-        if official
-        else error("package.checksum", "sin paquete oficial configurado")
-    )
+    record(official.checksum if official else error("package.checksum", NO_PACKAGE))
 
 
 @pytest.mark.check("package.safe-archive")
 def test_package_is_safe(difusor, official, record):
-    record(
-        official.safety
-        if official
-        else error("package.safe-archive", "sin paquete oficial configurado")
-    )
+    record(official.safety if official else error("package.safe-archive", NO_PACKAGE))
 
 
 @pytest.mark.check("package.csv-consistency")
 def test_csv_summaries_match_rows(difusor, official, record):
-    check = "package.csv-consistency"
-    if official is None or not official.usable:
-        reason = official.unusable_reason() if official else "sin paquete oficial configurado"
-        record(error(check, reason))
-        return
-    record(evaluate_csv_consistency(official.csv_files()))
+    blocked = precondition_error("package.csv-consistency", official)
+    record(blocked or evaluate_csv_consistency(official.csv_files()))

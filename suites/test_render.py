@@ -19,6 +19,7 @@ from prepcheck.checks.render import (
     evaluate_pages_match,
 )
 from prepcheck.errors import HarnessError
+from prepcheck.package.official import unusable_reason
 from prepcheck.render.observe import ReferenceRenderer, RenderObservation, observe_difusor
 from prepcheck.render.reference_site import ReferenceSite
 from prepcheck.results import error
@@ -27,8 +28,9 @@ from prepcheck.results import error
 @pytest.fixture(scope="session")
 def reference(official):
     """The reference renderer, or the reason there is none (a string)."""
-    if official is None or not official.usable:
-        yield official.unusable_reason() if official else "sin paquete oficial configurado"
+    reason = unusable_reason(official)
+    if reason is not None:
+        yield reason
         return
     site = ReferenceSite(official.archive, official.folder)
     try:

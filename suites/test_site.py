@@ -10,6 +10,7 @@ from prepcheck.checks.site import (
     evaluate_server_software,
     plain_http_url,
 )
+from prepcheck.package.official import precondition_error
 from prepcheck.results import error
 
 
@@ -21,9 +22,9 @@ def test_site_reachable(difusor, record):
 @pytest.mark.check("site.public-folder")
 def test_public_folder_serves_index(difusor, official, record):
     check = "site.public-folder"
-    if official is None or not official.usable:
-        reason = official.unusable_reason() if official else "sin paquete oficial configurado"
-        record(error(check, reason))
+    blocked = precondition_error(check, official)
+    if blocked is not None:
+        record(blocked)
         return
     expected = official.read("index.html")
     if expected is None:

@@ -202,3 +202,19 @@ def _index(archive: Path, limits: Limits) -> tuple[tuple[ManifestEntry, ...], di
             if keep:
                 kept[entry.path] = b"".join(chunks)
     return tuple(sorted(entries, key=lambda e: e.path)), kept
+
+
+NO_PACKAGE = "sin paquete oficial configurado"
+
+
+def unusable_reason(official: OfficialPackage | None) -> str | None:
+    """Why checks that compare against the official package cannot run (None: they can)."""
+    if official is None:
+        return NO_PACKAGE
+    return None if official.usable else official.unusable_reason()
+
+
+def precondition_error(check_id: str, official: OfficialPackage | None) -> CheckResult | None:
+    """An ``error`` record for ``check_id`` when the official package is missing or unusable."""
+    reason = unusable_reason(official)
+    return None if reason is None else error(check_id, reason)
