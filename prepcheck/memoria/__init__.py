@@ -1,0 +1,1 @@
+"""The memoria técnica (section VI): access-log statistics, incidents, load and availability."""

@@ -1,0 +1,68 @@
+"""Reading access-log files as a stream: plain or gzip-rotated, ordered oldest first.
+
+Contract: ``iter_lines(path)`` yields ``(line_number, text)`` one line at a time (never the whole
+file), decoding UTF-8 with replacement; gzip is detected by its magic bytes, not the name. A
+truncated or corrupt gzip stops that file and is reported through ``problems`` (never raised).
+``order_files`` sorts paths by the time of their first parsable line (rotated files first).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, cast
+
+from prepcheck.memoria.logformat import LogFormat
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_PROBE_LINES = 50
+
+
+def is_gzip(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == _GZIP_MAGIC
+
+
+def _open(path: Path) -> IO[bytes]:
+    if is_gzip(path):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
+
+
+def iter_lines(path: Path, problems: list[str] | None = None) -> Iterator[tuple[int, str]]:
+    """Yield ``(number, line)`` from ``path``; decoding and gzip faults go to ``problems``."""
+    number = 0
+    try:
+        with _open(path) as raw, io.TextIOWrapper(raw, "utf-8", errors="replace") as text:
+            for number, line in enumerate(text, start=1):
+                yield number, line
+    except (EOFError, OSError, zlib.error) as exc:
+        if problems is None:
+            raise
+        problems.append(f"{path.name}: lectura interrumpida tras la línea {number} ({exc})")
+
+
+def first_time(path: Path, log_format: LogFormat) -> datetime | None:
+    """Time of the first of the first lines that parses, or None."""
+    try:
+        for number, line in iter_lines(path, problems=[]):
+            record = log_format.parse(line)
+            if record is not None:
+                return record.time
+            if number >= _PROBE_LINES:
+                break
+    except OSError:
+        return None
+    return None
+
+
+def order_files(paths: Sequence[Path], log_format: LogFormat) -> list[Path]:
+    """Oldest first by first parsable line; files with none keep their given order, last."""
+    keyed = [(first_time(path, log_format), index, path) for index, path in enumerate(paths)]
+    dated = sorted((t, i, p) for t, i, p in keyed if t is not None)
+    undated = [p for t, _, p in keyed if t is None]
+    return [p for _, _, p in dated] + undated
