@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from types import TracebackType
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType, TracebackType
 from typing import Self
 
 
@@ -29,3 +33,22 @@ class Service:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@contextmanager
+def stop_requested() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM while inside the block; handlers restored on exit.
+
+    Long-running commands (serve, watch, monitor) wait on it and stop cleanly, by pid.
+    """
+    event = threading.Event()
+
+    def _set(_signum: int, _frame: FrameType | None) -> None:
+        event.set()
+
+    previous = {signum: signal.signal(signum, _set) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield event
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

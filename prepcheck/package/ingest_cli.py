@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
-from types import FrameType
 
 from prepcheck.errors import ConfigError
+from prepcheck.lifecycle import stop_requested
 from prepcheck.package.ingest import IngestOutcome, ingest, watch
 
 _EXIT = {"published": 0, "already-published": 0, "rejected": 1}
@@ -46,23 +44,17 @@ def run_ingest(args: argparse.Namespace) -> int:
 def _run_watch(args: argparse.Namespace) -> int:
     if args.quarantine is None:
         raise ConfigError("--watch needs --quarantine DIR for rejected uploads")
-    stop = threading.Event()
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _stop)
     print(f"Vigilando {args.watch} (Ctrl-C para detener)", flush=True)
-    results = watch(
-        args.watch,
-        root=args.root,
-        history=args.history,
-        quarantine=args.quarantine,
-        poll_seconds=args.poll,
-        max_iterations=args.max_iterations,
-        stop_event=stop,
-    )
+    with stop_requested() as stop:
+        results = watch(
+            args.watch,
+            root=args.root,
+            history=args.history,
+            quarantine=args.quarantine,
+            poll_seconds=args.poll,
+            max_iterations=args.max_iterations,
+            stop_event=stop,
+        )
     for result in results:
         print(_describe(result))
     return 0
