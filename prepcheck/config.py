@@ -74,6 +74,14 @@ class PackageSource(_Strict):
         return self
 
 
+class MonitorSettings(_Strict):
+    """``prepcheck monitor``: the availability target and how often to probe by default."""
+
+    availability_percent: Annotated[float, Field(gt=0, le=100)] = 99.9
+    every_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    min_periods: Annotated[int, Field(ge=1, le=1000)] = 2
+
+
 class Election(_Strict):
     """The election being published and its publication rules."""
 
@@ -90,6 +98,7 @@ class Election(_Strict):
         default=None, description="folder of official packages; the newest is the latest corte"
     )
     official_main_json_url: str | None = None
+    monitor: MonitorSettings = Field(default_factory=lambda: MonitorSettings())
 
     @field_validator("utc_offset")
     @classmethod
@@ -285,6 +294,21 @@ class TransportSettings(_Strict):
     )
 
 
+class HostSettings(_Strict):
+    """The self-test on the difusor's host (``host.*``) and the memoria's log statistics.
+
+    ``min_free_gb`` is in decimal GB (10^9 bytes) per filesystem holding the site or the
+    history; ``access_log_max_age_minutes`` bounds how old the newest log line may be;
+    ``visit_timeout_minutes`` splits visits; ``top_pages`` is the memoria's ranking length.
+    """
+
+    min_free_gb: Annotated[float, Field(ge=0)] = 20.0
+    access_log_max_age_minutes: Annotated[int, Field(gt=0, le=100_000)] = 60
+    max_problems: Annotated[int, Field(gt=0, le=1000)] = 20
+    visit_timeout_minutes: Annotated[int, Field(gt=0, le=1440)] = 30
+    top_pages: Annotated[int, Field(gt=0, le=1000)] = 20
+
+
 class Difusor(_Strict):
     """One difusor: where it publishes and what may be tested on it."""
 
@@ -300,6 +324,7 @@ class Difusor(_Strict):
     load: LoadSettings | None = None
     transport: TransportSettings = Field(default_factory=lambda: TransportSettings())
     render: RenderSettings = Field(default_factory=lambda: RenderSettings())
+    host: HostSettings = Field(default_factory=lambda: HostSettings())
 
     @field_validator("base_url")
     @classmethod

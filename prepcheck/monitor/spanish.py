@@ -1,0 +1,29 @@
+"""Spanish (es-MX) renderings of durations and moments for messages and evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+
+def duration_es(delta: timedelta) -> str:
+    """``2 h 5 min``, ``6 días 4 h``, ``45 s``: the two largest non-zero units."""
+    seconds = max(0, round(delta.total_seconds()))
+    units = (("día", "días", 86400), ("h", "h", 3600), ("min", "min", 60), ("s", "s", 1))
+    parts: list[str] = []
+    for singular, plural, size in units:
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount} {singular if amount == 1 else plural}")
+    return " ".join(parts[:2]) or "0 s"
+
+
+def local_iso(moment: datetime, tz: tzinfo) -> str:
+    """ISO text in election time (seconds precision; milliseconds when under a second)."""
+    local = moment.astimezone(tz)
+    spec = "milliseconds" if local.microsecond else "seconds"
+    return local.isoformat(timespec=spec)
+
+
+def local_text(moment: datetime, tz: tzinfo) -> str:
+    """``06/06/2021 21:15:03`` in election time."""
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S")
