@@ -126,7 +126,12 @@ class Election(_Strict):
 
 
 class SftpSettings(_Strict):
-    """An SFTP endpoint; the password/passphrase is read from the named environment variable."""
+    """An SFTP endpoint; the password/passphrase is read from the named environment variable.
+
+    ``rehearsal_uploads`` authorizes the ``ingest.*`` checks, which upload rehearsal packages
+    that the difusor's procedure publishes (what its site serves changes until the next
+    official corte); without it only ``sftp.*`` run.
+    """
 
     host: str
     port: Annotated[int, Field(gt=0, lt=65536)] = 22
@@ -138,6 +143,7 @@ class SftpSettings(_Strict):
     upload_dir: str = "upload"
     publish_deadline_seconds: Annotated[int, Field(gt=0, le=3600)] = 120
     throughput_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024
+    rehearsal_uploads: bool = False
 
     @model_validator(mode="after")
     def _some_credential(self) -> SftpSettings:
