@@ -76,6 +76,18 @@ def _load(args: argparse.Namespace) -> int:
     return run_load(args)
 
 
+def _selftest(args: argparse.Namespace) -> int:
+    from prepcheck.host.selftest import run_selftest
+
+    return run_selftest(args)
+
+
+def _memoria(args: argparse.Namespace) -> int:
+    from prepcheck.memoria.cli import run_memoria
+
+    return run_memoria(args)
+
+
 def _checks(args: argparse.Namespace) -> int:
     from prepcheck.docs import catalogue_markdown
 
@@ -92,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands)
     _add_ingest(commands)
     _add_load(commands)
+    _add_selftest(commands)
+    _add_memoria(commands)
     render = commands.add_parser("render", help="re-render report.html from results.json files")
     render.add_argument("results", nargs="+", type=Path)
     render.add_argument("--board", type=Path, help="also write the board index.html in this folder")
@@ -160,6 +174,35 @@ def _add_load(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--bandwidth", action=argparse.BooleanOptionalAction, default=True, help="load.bandwidth"
     )
     load.set_defaults(handler=_load)
+
+
+def _add_selftest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    selftest = commands.add_parser("selftest", help="host.* checks, run on the difusor's host")
+    selftest.add_argument("--difusor", required=True)
+    selftest.add_argument("--config", type=Path, default=Path("prepcheck.toml"))
+    selftest.add_argument("--site-root", type=Path, required=True, help="folder the site is in")
+    selftest.add_argument("--history", type=Path, required=True, help="folder keeping packages")
+    selftest.add_argument("--access-log", type=Path, required=True, help="the live access log")
+    selftest.add_argument(
+        "--access-log-format",
+        default="combined",
+        help="combined, nginx-combined, apache-combined or a LogFormat/log_format string",
+    )
+    selftest.add_argument("--out", type=Path, default=Path("reports"))
+    selftest.set_defaults(handler=_selftest)
+
+
+def _add_memoria(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    memoria = commands.add_parser("memoria", help="memoria técnica (section VI) of one difusor")
+    memoria.add_argument("--difusor", required=True)
+    memoria.add_argument("--config", type=Path, default=Path("prepcheck.toml"))
+    memoria.add_argument("--access-log", type=Path, nargs="+", required=True, help="logs (.gz ok)")
+    memoria.add_argument("--access-log-format", default="combined")
+    memoria.add_argument("--incidents", type=Path, help="default OUT/<difusor>/incidentes.json")
+    memoria.add_argument("--from", dest="date_from", help="first local date, YYYY-MM-DD")
+    memoria.add_argument("--to", dest="date_to", help="last local date, YYYY-MM-DD")
+    memoria.add_argument("--out", type=Path, default=Path("reports"))
+    memoria.set_defaults(handler=_memoria)
 
 
 def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,0 +1,102 @@
+"""``prepcheck memoria``: the memoria técnica of one difusor (section VI of the convocatoria).
+
+Contract of ``run_memoria(args)``: reads the configuration, analyses the access logs
+(``--access-log``, rotated gzip accepted) over ``--from``..``--to`` (local dates; default the
+election's publication window), reads incidents (``--incidents``, default
+``OUT/<difusor>/incidentes.json``) and the load/availability records of
+``OUT/<difusor>/results.json``; writes ``OUT/<difusor>/memoria.json`` and renders
+``memoria.html`` from it. Exit 0; 2 for usage errors (bad dates, unreadable format, missing
+log files), raised as ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+from pathlib import Path
+
+from prepcheck.config import Config, Difusor, load_config
+from prepcheck.errors import ConfigError
+from prepcheck.memoria.access_log import analyze, rules_es
+from prepcheck.memoria.document import build_memoria, check_records, previous_improvements
+from prepcheck.memoria.incidents import read_incidents
+from prepcheck.memoria.logformat import compile_format
+from prepcheck.memoria.render import render_memoria
+from prepcheck.results import write_document
+
+EXIT_OK = 0
+
+
+def period(config: Config, start: str | None, end: str | None) -> tuple[date, date]:
+    """``--from``/``--to`` (YYYY-MM-DD), else the dates of the publication window."""
+    election = config.election
+    try:
+        first = (
+            date.fromisoformat(start) if start else election.localize(election.window_start).date()
+        )
+        last = date.fromisoformat(end) if end else election.localize(election.window_end).date()
+    except ValueError as exc:
+        raise ConfigError(f"--from/--to: se esperaba AAAA-MM-DD ({exc})") from None
+    if last < first:
+        raise ConfigError("--to es anterior a --from")
+    return first, last
+
+
+def statistics(args: argparse.Namespace, config: Config, difusor: Difusor) -> dict[str, object]:
+    """Access-log statistics with the rules and the format stated."""
+    missing = [str(p) for p in args.access_log if not p.is_file()]
+    if missing:
+        raise ConfigError(f"--access-log: no existe {', '.join(missing)}")
+    try:
+        log_format = compile_format(args.access_log_format)
+    except ValueError as exc:
+        raise ConfigError(f"--access-log-format: {exc}") from None
+    first, last = period(config, args.date_from, args.date_to)
+    timeout = timedelta(minutes=difusor.host.visit_timeout_minutes)
+    stats = analyze(
+        args.access_log,
+        log_format,
+        first,
+        last,
+        config.election.tz,
+        visit_timeout=timeout,
+        top=difusor.host.top_pages,
+        poll_name=Path(difusor.main_json).name,
+    )
+    stats["formato"] = args.access_log_format
+    stats["reglas"] = rules_es(timeout, difusor.host.top_pages, config.election.utc_offset)
+    return stats
+
+
+def run_memoria(args: argparse.Namespace) -> int:
+    """Write memoria.json and memoria.html (see the module contract)."""
+    config = load_config(args.config)
+    difusor = config.find(args.difusor)
+    folder = args.out / difusor.name
+    stats = statistics(args, config, difusor)
+    memoria = build_memoria(
+        difusor={
+            "difusor": difusor.name,
+            "nombre": difusor.label,
+            "base_url": difusor.base_url,
+            "eleccion": config.election.name,
+        },
+        period={
+            "desde": str(stats["desde"]),
+            "hasta": str(stats["hasta"]),
+            "desfase_utc": config.election.utc_offset,
+        },
+        incidents=read_incidents(args.incidents or folder / "incidentes.json"),
+        statistics=stats,
+        records=check_records(folder / "results.json"),
+        improvements=previous_improvements(folder / "memoria.json"),
+    )
+    path = folder / "memoria.json"
+    write_document(memoria, path)
+    html = render_memoria(path, folder / "memoria.html")
+    totals = memoria["estadisticas"]["totales"]
+    print(
+        f"Visitantes {totals['visitantes']}, visitas {totals['visitas']}, páginas vistas "
+        f"{totals['paginas_vistas']}, hits {totals['hits']}\nMemoria: {path}\nInforme: {html}"
+    )
+    return EXIT_OK

@@ -1,0 +1,65 @@
+"""Render ``memoria.html`` (Spanish, self-contained, printable) from ``memoria.json`` alone.
+
+Contract: ``render_memoria(memoria_json, html_path)`` reads the JSON document and writes the
+HTML through ``templates/memoria.html.j2``; no log text is ever read here. Numbers follow
+es-MX conventions (1,234,567.8); durations read «1 h 02 min 03 s».
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+def number(value: Any, decimals: int = 0) -> str:
+    """es-MX grouping: comma thousands, point decimals; ``—`` for None."""
+    if value is None:
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+def duration(seconds: Any) -> str:
+    """``3723`` -> ``1 h 02 min 03 s``; ``None`` -> ``—``."""
+    if seconds is None:
+        return "—"
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min {secs:02d} s"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def size(value: Any) -> str:
+    """Bytes in MB or GB (decimal), es-MX grouping."""
+    amount = float(value or 0)
+    if amount >= 1e9:
+        return f"{amount / 1e9:,.2f} GB"
+    return f"{amount / 1e6:,.2f} MB"
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+    )
+    environment.filters.update(number=number, duration=duration, size=size)
+    return environment
+
+
+def render_memoria(memoria_json: Path, html_path: Path) -> Path:
+    """Write ``html_path`` from ``memoria_json``; returns ``html_path``."""
+    data = json.loads(memoria_json.read_text(encoding="utf-8"))
+    days = data["estadisticas"]["por_dia"]
+    peak = max((day["visitantes"] for day in days), default=0)
+    html = _environment().get_template("memoria.html.j2").render(m=data, peak=peak or 1)
+    html_path.write_text(html, encoding="utf-8")
+    return html_path
