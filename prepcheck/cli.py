@@ -88,6 +88,12 @@ def _memoria(args: argparse.Namespace) -> int:
     return run_memoria(args)
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    from prepcheck.monitor.cli import run_monitor
+
+    return run_monitor(args)
+
+
 def _checks(args: argparse.Namespace) -> int:
     from prepcheck.docs import catalogue_markdown
 
@@ -104,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands)
     _add_ingest(commands)
     _add_load(commands)
+    _add_monitor(commands)
     _add_selftest(commands)
     _add_memoria(commands)
     render = commands.add_parser("render", help="re-render report.html from results.json files")
@@ -203,6 +210,22 @@ def _add_memoria(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     memoria.add_argument("--to", dest="date_to", help="last local date, YYYY-MM-DD")
     memoria.add_argument("--out", type=Path, default=Path("reports"))
     memoria.set_defaults(handler=_memoria)
+
+
+def _add_monitor(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    monitor = commands.add_parser("monitor", help="watch the difusores (bounded), record verdicts")
+    monitor.add_argument("--config", type=Path, required=True)
+    monitor.add_argument("--difusor", action="append", help="only this difusor (repeatable)")
+    monitor.add_argument("--out", type=Path, default=Path("reports"))
+    monitor.add_argument("--db", type=Path, help="SQLite history (default: OUT/monitor.sqlite)")
+    monitor.add_argument("--every", type=float, help="seconds between probes (default: config)")
+    until = monitor.add_mutually_exclusive_group()
+    until.add_argument("--for", dest="for_", metavar="DURATION", help="e.g. 90s, 15m, 2h, 6d")
+    until.add_argument("--until", metavar="ISO", help="local election time unless an offset")
+    monitor.add_argument("--max-probes", type=int, help="stop after N probes per difusor")
+    monitor.add_argument("--period-seconds", type=float, help="simulate periods of S s (drills)")
+    monitor.add_argument("--report-only", action="store_true", help="evaluate the db, no probes")
+    monitor.set_defaults(handler=_monitor)
 
 
 def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

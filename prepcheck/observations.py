@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from prepcheck.checks.freshness import parse_corte
-from prepcheck.package.archive import corte_from_name
+from prepcheck.config import Election
+from prepcheck.errors import PackageError
+from prepcheck.package.archive import corte_from_name, open_package
 from prepcheck.package.official import OfficialPackage
 from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
 from prepcheck.probes.tls import TlsScan, scan_tls
 from prepcheck.target import Target
 
 INTEGRITY_DEADLINE_S = 600.0
+MAX_MAIN_JSON_BYTES = 1024 * 1024
+_ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 # Background probes wait on child processes; a few threads are plenty.
 _BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="prepcheck-prefetch")
 
@@ -85,18 +90,40 @@ def official_corte(target: Target, official: OfficialPackage | None) -> tuple[da
                 pass
         return None, f"{election.official_main_json_url} (ilegible o inalcanzable)"
     if election.official_packages_dir is not None:
-        newest = _newest_package_corte(election.official_packages_dir)
+        newest = _newest_package_corte(election.official_packages_dir, election)
         if newest is not None:
-            return election.localize(newest), str(election.official_packages_dir)
+            return newest, str(election.official_packages_dir)
     if official is not None and official.corte is not None:
         return official.corte, official.archive.name
     return None, "sin fuente oficial configurada"
 
 
-def _newest_package_corte(folder: Path) -> datetime | None:
-    cortes = [corte_from_name(path.name) for path in folder.iterdir() if path.is_file()]
-    known = [corte for corte in cortes if corte is not None]
-    return max(known) if known else None
+def _newest_package_corte(folder: Path, election: Election) -> datetime | None:
+    """The corte of the newest package in ``folder`` (newest by file name).
+
+    The corte is read from the package's own main.json, which carries its offset; the file
+    name's local time (offset unknown) is only the fallback, in the election's offset.
+    """
+    archives = [p for p in folder.iterdir() if p.is_file() and p.name.endswith(_ARCHIVE_SUFFIXES)]
+    named = [(corte_from_name(p.name), p) for p in archives]
+    known = [(corte, path) for corte, path in named if corte is not None]
+    if not known:
+        return None
+    corte, path = max(known)
+    return _corte_inside(path, election) or election.localize(corte)
+
+
+@lru_cache(maxsize=32)
+def _corte_inside(package: Path, election: Election) -> datetime | None:
+    wanted = f"{election.folder}/json/main.json"
+    try:
+        with open_package(package) as reader:
+            for entry, stream in reader.iter_files():
+                if entry.path == wanted:
+                    return parse_corte(stream.read(MAX_MAIN_JSON_BYTES), election.tz)
+    except (PackageError, ValueError, UnicodeDecodeError, OSError):
+        return None
+    return None
 
 
 def start_tls_scan(target: Target) -> Future[TlsScan]:

@@ -165,3 +165,22 @@ def test_unreadable_main_json_is_an_error():
         snapshot_of(["no", "es", "objeto"]), LATEST, "prueba", timedelta(minutes=15), CENTRE_TIME
     )
     assert result.status == "error" and "no indica un corte" in result.message
+
+
+def test_newest_official_package_corte_comes_from_its_main_json(tmp_path):
+    from prepcheck.config import Election
+    from prepcheck.observations import _newest_package_corte
+
+    # Packages named in UTC-5 local time, an election configured in UTC-6: the name alone
+    # would be an hour off; the package's own main.json carries the offset.
+    for minute in (0, 15):
+        build_package(datetime(2021, 6, 6, 21, minute), tmp_path)
+    (tmp_path / "notes.txt").write_text("not a package")
+    election = Election(
+        name="x",
+        utc_offset="-06:00",
+        window_start=datetime(2021, 6, 6, 19),
+        window_end=datetime(2021, 6, 12, 23, 59),
+    )
+    newest = _newest_package_corte(tmp_path, election)
+    assert newest == datetime.fromisoformat("2021-06-06T21:15:00-05:00")
