@@ -54,7 +54,7 @@ def test_availability_boundary_is_inclusive_at_99_9() -> None:
     assert one.evidence["disponibilidad_pct"] == 99.9 and one.evidence["fallidos"] == 1
     assert two.status == "fail" and two.evidence["disponibilidad_pct"] == 99.8
     incident = two.evidence["incidentes"][0]
-    assert incident["sondeos_fallidos"] == 2 and incident["duracion_segundos"] == 2.0
+    assert incident["sondeos_fallidos"] == 2 and incident["duracion_s"] == 2.0
     assert incident["motivo"] == "tiempo de espera agotado"
     assert incident["inicio"] == (START + 500 * second).isoformat()
 
@@ -120,7 +120,7 @@ def test_too_few_periods_never_pass() -> None:
 
 
 def test_publication_window_reports_partial_coverage() -> None:
-    result = evaluate_publication_window(history(120), rules())
+    result = evaluate_publication_window(history(121), rules())
     assert result.status == "pass"
     assert "vigilado 2 h de 6 días 4 h" in result.message
     assert "no se verificó" in result.message

@@ -169,8 +169,8 @@ def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -
         )
     message = (
         f"Nunca {rules.missed_limit} periodos consecutivos fallidos en "
-        f"{evidence['periodos_observados']} periodos vigilados (máximo consecutivo: "
-        f"{evidence['maximo_consecutivos']}){rules.period_note()}"
+        f"{evidence['periodos_observados']} periodos vigilados; máximo consecutivo: "
+        f"{evidence['maximo_consecutivos']}{rules.period_note()}"
     )
     return outcome(check, True, message, **evidence)
 
@@ -200,7 +200,10 @@ def evaluate_publication_window(observations: Sequence[Observation], rules: Rule
     if _observed(judged) < rules.min_periods:
         return _too_few(check, judged, rules, evidence)
     window_length = rules.window_end - rules.window_start
-    covered = min(rules.period * _observed(judged), window_length)
+    # Observed periods over-count partial first/last periods; the probed span under-counts
+    # nothing but gaps: the smaller of the two is the honest figure.
+    span = inside[-1].at - inside[0].at
+    covered = min(rules.period * _observed(judged), span, window_length)
     coverage = f"vigilado {duration_es(covered)} de {duration_es(window_length)}"
     missing = [obs for obs in inside if not obs.published]
     evidence.update(
@@ -235,12 +238,13 @@ def interruption_point(run: FailedRun, rules: Rules) -> datetime:
 
 
 def incident_record(incident: Incident, tz: tzinfo) -> dict[str, Any]:
-    """One incident as evidence / incidentes.json (election time)."""
+    """One incident as evidence / incidentes.json (election time). An incident still going on
+    when the history ends has ``fin`` = its last failed probe and ``en_curso_al_terminar``."""
     return {
         "inicio": local_iso(incident.start, tz),
-        "fin": local_iso(incident.end, tz) if incident.end else None,
+        "fin": local_iso(incident.end or incident.last_failure, tz),
         "en_curso_al_terminar": incident.end is None,
-        "duracion_segundos": round(incident.duration().total_seconds(), 3),
+        "duracion_s": round(incident.duration().total_seconds(), 3),
         "duracion": duration_es(incident.duration()),
         "sondeos_fallidos": incident.probes,
         "motivo": incident.reason,

@@ -1,0 +1,197 @@
+"""``prepcheck monitor``: watch the difusores for a bounded time, then record the verdicts.
+
+Contract of ``run_monitor``: the loop always stops by itself (``--for``, ``--until`` or
+``--max-probes``; at least one is required) or on SIGINT/SIGTERM, and the records are written
+either way. ``--report-only`` re-evaluates an existing database without probing. Exit 0 when no
+record fails or errors, 1 otherwise, 2 for usage errors (and a database another monitor holds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import FrameType
+
+from prepcheck.config import Config, Difusor, Election, load_config
+from prepcheck.monitor.evaluate import Rules
+from prepcheck.monitor.history import History, HistoryError, open_history
+from prepcheck.monitor.loop import Bounds, Watch, watch
+from prepcheck.monitor.observation import Observation
+from prepcheck.monitor.record import incidents_path, record_monitoring
+from prepcheck.monitor.spanish import duration_es
+from prepcheck.package.official import OfficialPackage, load_official
+from prepcheck.results import CheckResult, Status, now_iso
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?\s*$")
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used (message in Spanish)."""
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """Run what ``args`` asks (see the module contract); returns the exit code."""
+    config = load_config(args.config)
+    try:
+        difusores = [config.find(name) for name in args.difusor] if args.difusor else config.difusor
+        if args.period_seconds is not None and args.period_seconds <= 0:
+            raise UsageError("--period-seconds debe ser positivo")
+        db = args.db or args.out / "monitor.sqlite"
+        history = open_history(db)
+        try:
+            if args.report_only:
+                return _report(history, config, difusores, args, now_iso())
+            bounds = _bounds(args, config.election)
+            return _monitor(history, config, difusores, bounds, args)
+        finally:
+            history.close()
+    except (UsageError, HistoryError) as exc:
+        print(f"prepcheck: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``15m``, ``2h``, ``1d`` → seconds."""
+    match = _DURATION.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise UsageError(f"duración no válida: {text!r} (ejemplos: 90s, 15m, 2h, 1d)")
+    return float(match.group(1)) * _UNITS[match.group(2) or ""]
+
+
+def _bounds(args: argparse.Namespace, election: Election) -> Bounds:
+    every = args.every if args.every is not None else election.monitor.every_seconds
+    if every <= 0:
+        raise UsageError("--every debe ser positivo")
+    if args.max_probes is not None and args.max_probes <= 0:
+        raise UsageError("--max-probes debe ser positivo")
+    seconds: float | None = None
+    if args.for_ is not None:
+        seconds = parse_duration(args.for_)
+    elif args.until is not None:
+        try:
+            until = election.localize(datetime.fromisoformat(args.until))
+        except ValueError:
+            raise UsageError(f"--until no es una fecha ISO: {args.until!r}") from None
+        seconds = (until - datetime.now(until.tzinfo)).total_seconds()
+        if seconds <= 0:
+            raise UsageError(f"--until {args.until} ya pasó")
+    elif args.max_probes is None:
+        raise UsageError("indique cuándo terminar: --for, --until o --max-probes")
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    return Bounds(every_s=every, deadline=deadline, max_cycles=args.max_probes)
+
+
+def _monitor(
+    history: History,
+    config: Config,
+    difusores: Sequence[Difusor],
+    bounds: Bounds,
+    args: argparse.Namespace,
+) -> int:
+    started = now_iso()
+    election = config.election
+    rules = Rules.for_election(election, args.period_seconds)
+    names = [d.name for d in difusores]
+    with history.writer():
+        run_id = history.start_run(args.config, rules.period.total_seconds(), bounds.every_s, names)
+        print(_banner(names, bounds, rules), flush=True)
+        states = _StateLog()
+        target = Watch(difusores, election, _official_package(election))
+
+        def sink(observations: list[Observation]) -> None:
+            history.add(run_id, observations)
+            states.show(observations, rules)
+
+        stop = threading.Event()
+        with _stop_on_signals(stop):
+            cycles = watch(target, bounds, sink, stop)
+        history.finish_run(run_id)
+    print(f"Monitoreo terminado: {cycles} ronda(s) de sondeos en {history.path}")
+    return _report(history, config, difusores, args, started)
+
+
+def _banner(names: Sequence[str], bounds: Bounds, rules: Rules) -> str:
+    period = duration_es(rules.period)
+    simulated = " (SIMULADO con --period-seconds)" if rules.simulated else ""
+    return (
+        f"Monitoreando {', '.join(names)}: un sondeo cada {bounds.every_s:g} s; "
+        f"periodo de actualización {period}{simulated}. Ctrl-C para terminar antes."
+    )
+
+
+def _official_package(election: Election) -> OfficialPackage | None:
+    """The configured package, only when it is the sole source of the official corte."""
+    if election.official_main_json_url or election.official_packages_dir or not election.package:
+        return None
+    return load_official(election.package, election.folder)
+
+
+def _report(
+    history: History,
+    config: Config,
+    difusores: Sequence[Difusor],
+    args: argparse.Namespace,
+    started: str,
+) -> int:
+    period = args.period_seconds
+    runs = history.runs()
+    if period is None and runs:
+        period = runs[-1].period_seconds
+    rules = Rules.for_election(config.election, period)
+    every: list[CheckResult] = []
+    for difusor in difusores:
+        observations = history.observations(difusor.name)
+        if not observations:
+            print(f"{difusor.name}: sin sondeos en {history.path}; no se registra nada")
+            continue
+        results, path = record_monitoring(args.out, difusor, observations, rules, started)
+        every += results
+        print(f"{difusor.name}: {len(observations)} sondeos")
+        for result in results:
+            print(f"  {result.id}: {result.status} — {result.message}")
+        print(f"  Informe: {path.with_name('report.html')}\n  Incidentes: {incidents_path(path)}")
+    failed = {Status.FAIL, Status.ERROR, Status.WARN}
+    return EXIT_FAILED if not every or any(r.status in failed for r in every) else EXIT_OK
+
+
+class _StateLog:
+    """Prints a line when a difusor goes down or comes back, not one per probe."""
+
+    def __init__(self) -> None:
+        self._up: dict[str, bool] = {}
+
+    def show(self, observations: Sequence[Observation], rules: Rules) -> None:
+        for obs in observations:
+            up = obs.fresh(rules.interval)
+            if self._up.get(obs.difusor, True) != up:
+                when = obs.at.astimezone(rules.tz).strftime("%H:%M:%S")
+                state = "al día" if up else f"FALLA — {obs.reason(rules.interval)}"
+                print(f"{when} {obs.difusor}: {state}", flush=True)
+            self._up[obs.difusor] = up
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM end the loop gracefully (records still written); main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
