@@ -1,0 +1,210 @@
+"""``prepcheck monitor`` end to end: real nginx difusores on loopback, one stopped mid-run, a TCP
+server that never answers, and ``--report-only`` over the kept SQLite history.
+
+Periods are simulated (``--period-seconds 1``) so a 3-period outage takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prepcheck.cli import main
+from prepcheck.demo import CENTRE_TIME, write_config
+from prepcheck.memoria.incidents import read_incidents
+from prepcheck.monitor.history import open_history
+from prepcheck.package.build import BuiltPackage, build_package
+from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.process import free_port
+
+MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.publication-window")
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
+    corte = datetime(2021, 6, 6, 21, 15)
+    return build_package(corte, tmp_path_factory.mktemp("package"), utc_offset=CENTRE_TIME)
+
+
+def serve(workdir: Path, package: BuiltPackage) -> EmbeddedDifusor:
+    # Fixed ports: a restarted server must come back at the same address.
+    difusor = EmbeddedDifusor(workdir, https_port=free_port(), http_port=free_port())
+    difusor.publish(package.archive, package.digest_file)
+    difusor.start()
+    return difusor
+
+
+class SilentServer:
+    """Accepts TCP connections and never sends a byte (a hung difusor)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.done.is_set():
+            try:
+                self.held.append(self.sock.accept()[0])
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=2)
+        for conn in [*self.held, self.sock]:
+            conn.close()
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+def monitor(config: Path, out: Path, *args: str) -> int:
+    return main(["monitor", "--config", str(config), "--out", str(out), *args])
+
+
+def records(out: Path, name: str) -> dict[str, dict[str, Any]]:
+    document = json.loads((out / name / "results.json").read_text())
+    return {r["id"]: r for r in document["checks"] if r["id"] in MONITOR_IDS}
+
+
+def test_outage_of_three_periods_fails_and_report_only_reproduces(
+    tmp_path: Path, package: BuiltPackage
+) -> None:
+    flaky = serve(tmp_path / "flaky", package)
+    steady = serve(tmp_path / "steady", package)
+    try:
+        config = write_config(
+            tmp_path / "prepcheck.toml",
+            package.archive,
+            [
+                ("caido", flaky.base_url, flaky.ca_file),
+                ("estable", steady.base_url, steady.ca_file),
+            ],
+        )
+        out = tmp_path / "out"
+        codes: list[int] = []
+        args = ("--every", "0.25", "--period-seconds", "1", "--for", "9s")
+        runner = threading.Thread(target=lambda: codes.append(monitor(config, out, *args)))
+        runner.start()
+        time.sleep(2.5)
+        flaky.stop()
+        time.sleep(4.5)
+        flaky.start()  # same ports: the difusor comes back at the same URL
+        runner.join(timeout=20)
+        assert not runner.is_alive()
+    finally:
+        flaky.stop()
+        steady.stop()
+    assert codes == [1]
+
+    down = records(out, "caido")
+    assert down["monitor.availability"]["status"] == "fail"
+    missed = down["freshness.missed-periods"]
+    assert missed["status"] == "fail", missed["message"]
+    run = missed["evidence"]["tramos_fallidos"][0]
+    assert run["periodos"] >= 3 and "conexión fallida" in run["motivo"]
+    # The OPLE interrupts at the start of the third consecutive failed period.
+    third = datetime.fromisoformat(run["inicio"]) + timedelta(seconds=2)
+    assert datetime.fromisoformat(missed["evidence"]["interrupcion"]) == third
+    assert third.strftime("%H:%M:%S") in missed["message"]
+    assert down["freshness.publication-window"]["status"] == "fail"
+
+    incidents = json.loads((out / "caido" / "incidentes.json").read_text())
+    assert len(incidents["incidentes"]) == 1
+    outage = incidents["incidentes"][0]
+    assert 4 <= outage["duracion_s"] <= 7 and not outage["en_curso_al_terminar"]
+    assert read_incidents(out / "caido" / "incidentes.json")["total"] == 1  # the memoria reads it
+
+    up = records(out, "estable")
+    assert {r["status"] for r in up.values()} == {"pass"}, up
+    assert "periodo simulado de 1 s" in up["freshness.missed-periods"]["message"]
+    assert (out / "estable" / "report.html").exists() and (out / "index.html").exists()
+
+    with sqlite3.connect(out / "monitor.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        timings = db.execute(
+            "SELECT connect_ms, tls_ms, processing_ms FROM observations WHERE status = 200"
+        ).fetchall()
+        assert timings and all(value is not None for row in timings for value in row)
+
+    again = tmp_path / "again"
+    assert monitor(config, again, "--db", str(out / "monitor.sqlite"), "--report-only") == 1
+    for name in ("caido", "estable"):
+        assert records(again, name) == records(out, name)
+
+
+def test_a_hanging_difusor_is_bounded_and_recorded(
+    tmp_path: Path, package: BuiltPackage, silent: SilentServer
+) -> None:
+    steady = serve(tmp_path / "steady", package)
+    try:
+        config = write_config(
+            tmp_path / "prepcheck.toml",
+            package.archive,
+            [
+                ("estable", steady.base_url, steady.ca_file),
+                ("colgado", f"https://127.0.0.1:{silent.port}/", steady.ca_file),
+            ],
+        )
+        with config.open("a", encoding="utf-8") as handle:
+            handle.write("timeout_seconds = 0.5\n")  # the last [[difusor]]: colgado
+        started = time.monotonic()
+        code = monitor(
+            config, tmp_path / "out", "--every", "0.25", "--for", "3s", "--period-seconds", "1"
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        steady.stop()
+    assert code == 1 and elapsed < 3 + 0.5 + 0.5 + 2  # last cycle's bound, reporting
+    history = open_history(tmp_path / "out" / "monitor.sqlite")
+    try:
+        hung, fine = history.observations("colgado"), history.observations("estable")
+    finally:
+        history.close()
+    assert len(hung) == len(fine) >= 3  # one row per cycle for each, none skipped
+    assert all(not obs.reachable and obs.elapsed_ms <= 1000 for obs in hung)
+    assert all("tiempo" in (obs.error or "") for obs in hung), {obs.error for obs in hung}
+    assert all(obs.fresh(timedelta(minutes=15)) for obs in fine)
+    gaps = [b.at - a.at for a, b in pairwise(fine)]
+    assert max(gaps) <= timedelta(seconds=1.1)  # the hung one costs at most its bound
+    availability = records(tmp_path / "out", "colgado")["monitor.availability"]
+    assert availability["status"] == "fail"
+    assert availability["evidence"]["disponibilidad_pct"] == 0
+
+
+def test_one_writer_and_bounded_runs_are_enforced(tmp_path: Path, package: BuiltPackage) -> None:
+    config = write_config(
+        tmp_path / "prepcheck.toml",
+        package.archive,
+        [("nadie", f"https://127.0.0.1:{free_port()}/", package.archive)],
+    )
+    out = tmp_path / "out"
+    assert monitor(config, out) == 2  # no --for/--until/--max-probes: refused
+    history = open_history(out / "monitor.sqlite")
+    try:
+        with history.writer():
+            assert monitor(config, out, "--max-probes", "1") == 2
+    finally:
+        history.close()
+    assert monitor(config, out, "--max-probes", "2", "--every", "0.1") == 1
+    assert records(out, "nadie")["monitor.availability"]["status"] == "error"  # too few
