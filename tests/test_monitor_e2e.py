@@ -7,8 +7,11 @@ Periods are simulated (``--period-seconds 1``) so a 3-period outage takes second
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -208,3 +211,29 @@ def test_one_writer_and_bounded_runs_are_enforced(tmp_path: Path, package: Built
         history.close()
     assert monitor(config, out, "--max-probes", "2", "--every", "0.1") == 1
     assert records(out, "nadie")["monitor.availability"]["status"] == "error"  # too few
+
+
+def test_sigterm_stops_the_loop_and_still_records(tmp_path: Path, package: BuiltPackage) -> None:
+    steady = serve(tmp_path / "steady", package)
+    try:
+        config = write_config(
+            tmp_path / "prepcheck.toml",
+            package.archive,
+            [("estable", steady.base_url, steady.ca_file)],
+        )
+        command = [str(Path(sys.executable).with_name("prepcheck")), "monitor", "--config"]
+        command += [str(config), "--out", str(tmp_path / "out"), "--for", "60s", "--every", "0.2"]
+        command += ["--period-seconds", "0.5"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        try:
+            time.sleep(2.5)
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=15)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    finally:
+        steady.stop()
+    assert process.returncode == 0 and "Monitoreo terminado" in output
+    assert {r["status"] for r in records(tmp_path / "out", "estable").values()} == {"pass"}
