@@ -9,7 +9,7 @@ configuration, runs the whole checklist and stops the servers.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -65,12 +65,15 @@ def write_config(
     render_pages: Sequence[str] | None = None,
     embedded_portal: bool = False,
     load_table: str | None = None,
+    sftp_tables: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a prepcheck TOML for ``difusores`` = (name, base_url, ca_file[, http_url]) and
     ``package``. ``render_pages`` narrows the browser checks to those pages on the desktop
     viewport (tests of other areas use it to keep runs short); default: every page, both.
     ``embedded_portal`` sets ``embed_url`` to the difusor's portal page (its ``base_url``);
-    ``load_table`` is the body of a ``[difusor.load]`` table for every difusor."""
+    ``load_table`` is the body of a ``[difusor.load]`` table for every difusor;
+    ``sftp_tables`` maps a difusor name to the body of its ``[difusor.sftp]`` table
+    (``sftp_table`` writes one for an embedded difusor)."""
     start, end = publication_window(current_corte(now.astimezone(CENTRE_TIME) if now else None))
     lines = [
         "# Written by prepcheck for a simulacro on the embedded reference difusor.",
@@ -109,9 +112,36 @@ def write_config(
             ]
         if load_table is not None:
             lines += ["[difusor.load]", load_table.strip()]
+        if sftp_tables and name in sftp_tables:
+            lines += ["[difusor.sftp]", sftp_tables[name].strip()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def sftp_table(difusor: EmbeddedDifusor, **settings: object) -> str:
+    """The ``[difusor.sftp]`` body for an embedded difusor started with ``sftp=True``: its
+    loopback sshd, generated key and known_hosts; ``settings`` add or override keys
+    (``rehearsal_uploads = True``, ``publish_deadline_seconds``, …); a ``None`` drops a key."""
+    values: dict[str, object] = {
+        "host": difusor.sftp_host,
+        "port": difusor.sftp_port,
+        "username": difusor.sftp_user,
+        "key_file": difusor.sftp_key,
+        "known_hosts": difusor.sftp_known_hosts,
+        "upload_dir": "upload",
+        **settings,
+    }
+    kept = {key: value for key, value in values.items() if value is not None}
+    return "\n".join(f"{key} = {_toml_value(value)}" for key, value in kept.items())
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return _toml_string(value)
 
 
 def run_demo(

@@ -7,6 +7,7 @@ Layout under ``workdir``::
     published/                      ingest root (releases/, current -> releases/<corte>)
     history/                        every package received, with its digest
     server/                         the web server's configs, logs, pid, certificates
+    sftp/                           with ``sftp=True``: sshd, upload folder, watcher (upload.py)
 
 Contract: ``publish`` goes through ``prepcheck.package.ingest`` exactly like a difusor adopting
 it; the server is started and stopped by pid and leaves no process behind.
@@ -20,11 +21,12 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
-from prepcheck.errors import PackageError
+from prepcheck.errors import PackageError, ServerError
 from prepcheck.lifecycle import Service
 from prepcheck.package.ingest import IngestOutcome, ingest
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
+from prepcheck.reference.upload import ReferenceUpload
 from prepcheck.reference.variants import Variant
 
 # The difusor's own portal (clause I.f): its header around the official pages, embedded.
@@ -51,7 +53,12 @@ class EmbeddedDifusor(Service):
         variant: Variant | None = None,
         ca: LocalCA | None = None,
         folder: str = "prepver2021",
+        sftp: bool = False,
+        sftp_watcher: bool = True,
+        sftp_read_only: bool = False,
     ) -> None:
+        """``sftp`` adds the upload side: sshd on loopback and, unless ``sftp_watcher`` is
+        False, ``prepcheck ingest --watch`` publishing uploads into this site."""
         self.workdir = workdir.resolve()
         self.folder = folder
         self.docroot = self.workdir / "docroot"
@@ -66,6 +73,17 @@ class EmbeddedDifusor(Service):
             http_port=http_port,
             variant=variant or Variant(),
             ca=ca,
+        )
+        self.upload = (
+            ReferenceUpload(
+                self.workdir / "sftp",
+                root=self.published,
+                history=self.history,
+                watcher=sftp_watcher,
+                read_only=sftp_read_only,
+            )
+            if sftp
+            else None
         )
 
     def _prepare_docroot(self) -> None:
@@ -101,11 +119,51 @@ class EmbeddedDifusor(Service):
     def ca_file(self) -> Path:
         return self.server.ca_file
 
+    def _upload_side(self) -> ReferenceUpload:
+        if self.upload is None:
+            raise ServerError("this reference difusor was created without sftp=True")
+        return self.upload
+
+    @property
+    def sftp_host(self) -> str:
+        return self._upload_side().sshd.host
+
+    @property
+    def sftp_port(self) -> int:
+        return self._upload_side().sshd.port
+
+    @property
+    def sftp_user(self) -> str:
+        return self._upload_side().sshd.user
+
+    @property
+    def sftp_key(self) -> Path:
+        return self._upload_side().sshd.client_key
+
+    @property
+    def sftp_known_hosts(self) -> Path:
+        return self._upload_side().sshd.known_hosts
+
+    @property
+    def upload_dir(self) -> Path:
+        """The upload folder on disk (``upload`` relative to the SFTP start folder)."""
+        return self._upload_side().upload_dir
+
     def start(self) -> None:
         self.server.start()
+        if self.upload is not None:
+            try:
+                self.upload.start()
+            except BaseException:
+                self.server.stop()
+                raise
 
     def stop(self) -> None:
-        self.server.stop()
+        try:
+            if self.upload is not None:
+                self.upload.stop()
+        finally:
+            self.server.stop()
 
 
 def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:

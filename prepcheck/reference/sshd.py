@@ -26,6 +26,7 @@ with the log tail; ``stop()`` ends the listener by pid and every connection proc
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import os
 import re
@@ -137,7 +138,7 @@ class ReferenceSshd(Service):
         for attempt in range(1, _START_ATTEMPTS + 1):
             port = self._wanted_port or free_port(HOST)
             process = self._launch(port)
-            if process.wait_until(lambda p=port: port_open(p, HOST), timeout):  # type: ignore[misc]
+            if process.wait_until(functools.partial(port_open, port, HOST), timeout):
                 self._port, self._process = port, process
                 self._write_known_hosts(port)
                 return
