@@ -1,0 +1,154 @@
+"""Watching a difusor's site over HTTPS for a corte to appear (or not), bounded in time.
+
+``read_corte`` reads main.json now (no memo). ``await_corte`` polls until main.json names the
+awaited corte *and* every file of that package is served byte-identical, or the deadline
+passes. ``watch_for_corte`` polls for the whole window and stops early only if the corte
+appears (for a package that must never be published). Neither raises for network trouble.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import zipfile
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from prepcheck.checks.freshness import parse_corte
+from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
+from prepcheck.target import Target
+
+POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class CorteReading:
+    """One main.json read: the corte it names, or why none could be read."""
+
+    corte: datetime | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What polling saw. ``appeared_s``/``verified_s`` count from the start of the watch."""
+
+    corte: datetime
+    appeared_s: float | None = None
+    verified_s: float | None = None
+    waited_s: float = 0.0
+    polls: int = 0
+    last: CorteReading = CorteReading(None, "sin lecturas")
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def appeared(self) -> bool:
+        return self.appeared_s is not None
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_s is not None
+
+    def evidence(self) -> dict[str, object]:
+        return {
+            "corte_esperado": self.corte.isoformat(),
+            "ultimo_corte_visto": self.last.corte.isoformat() if self.last.corte else None,
+            "problema_de_lectura": self.last.problem,
+            "segundos_hasta_main_json": _rounded(self.appeared_s),
+            "segundos_hasta_verificado": _rounded(self.verified_s),
+            "segundos_esperados": round(self.waited_s, 1),
+            "consultas": self.polls,
+        }
+
+
+def expected_files(archive: Path) -> list[ExpectedFile]:
+    """Every file of a self-built (trusted) zip package with its size and SHA-256."""
+    with zipfile.ZipFile(archive) as package:
+        return [
+            ExpectedFile(
+                info.filename, info.file_size, hashlib.sha256(package.read(info)).hexdigest()
+            )
+            for info in package.infolist()
+            if not info.is_dir()
+        ]
+
+
+def read_corte(target: Target) -> CorteReading:
+    """The corte main.json names right now."""
+    snapshot = target.get_fresh(target.main_json_url)
+    if not snapshot.ok or snapshot.status != 200:
+        return CorteReading(None, f"main.json: {snapshot.error or f'HTTP {snapshot.status}'}")
+    try:
+        return CorteReading(parse_corte(snapshot.body, target.election.tz))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return CorteReading(None, f"main.json sin corte legible: {exc}")
+
+
+def compare(target: Target, files: list[ExpectedFile], deadline_s: float) -> list[FileOutcome]:
+    """Fetch ``files`` from the difusor and compare them (bounded by ``deadline_s``)."""
+    return fetch_and_compare(
+        target.base_url,
+        files,
+        ca_file=target.difusor.ca_file,
+        timeout_s=target.difusor.timeout_seconds,
+        deadline_s=max(deadline_s, 1.0),
+    )
+
+
+def await_corte(
+    target: Target,
+    corte: datetime,
+    files: list[ExpectedFile],
+    deadline_s: float,
+    poll_s: float = POLL_SECONDS,
+) -> Watch:
+    """Poll until ``corte`` is in main.json and ``files`` are all identical, or ``deadline_s``."""
+    started = time.monotonic()
+    watch = Watch(corte)
+    while True:
+        elapsed = time.monotonic() - started
+        reading = read_corte(target)
+        watch = _polled(watch, reading, elapsed)
+        if reading.corte == corte:
+            outcomes = compare(target, files, deadline_s - elapsed)
+            watch = _with_files(watch, outcomes, time.monotonic() - started)
+            if watch.verified:
+                return watch
+        if time.monotonic() - started + poll_s > deadline_s:
+            return replace(watch, waited_s=time.monotonic() - started)
+        time.sleep(poll_s)
+
+
+def watch_for_corte(
+    target: Target, corte: datetime, window_s: float, poll_s: float = POLL_SECONDS
+) -> Watch:
+    """Poll main.json for ``window_s`` seconds; stop early if it names ``corte``."""
+    started = time.monotonic()
+    watch = Watch(corte)
+    while True:
+        reading = read_corte(target)
+        watch = _polled(watch, reading, time.monotonic() - started)
+        if watch.appeared or time.monotonic() - started + poll_s > window_s:
+            return replace(watch, waited_s=time.monotonic() - started)
+        time.sleep(poll_s)
+
+
+def _polled(watch: Watch, reading: CorteReading, elapsed: float) -> Watch:
+    appeared = watch.appeared_s
+    if appeared is None and reading.corte == watch.corte:
+        appeared = elapsed
+    return replace(
+        watch, appeared_s=appeared, waited_s=elapsed, polls=watch.polls + 1, last=reading
+    )
+
+
+def _with_files(watch: Watch, outcomes: list[FileOutcome], elapsed: float) -> Watch:
+    identical = bool(outcomes) and all(o.kind == "identical" for o in outcomes)
+    return replace(
+        watch, verified_s=elapsed if identical else None, waited_s=elapsed, files=outcomes
+    )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
