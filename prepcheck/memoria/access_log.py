@@ -16,13 +16,12 @@ Rules (stated verbatim in the report through ``RULES_ES``):
 * Days are local dates in the election's UTC offset; requests outside ``[start, end]`` are
   counted as outside the period and otherwise ignored. Robots are not filtered out.
 
-Memory: per-day visitor sets (8-byte hashes), open visits (expired as the log advances),
-path counters; never the log itself. Malformed lines are counted, with the first samples kept.
+Memory: per-day visitor sets (hashes of IP and user agent), open visits (expired as the log
+advances), path counters; never the log itself. Malformed lines are counted, the first kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +112,8 @@ class AccessStats:
         self.samples: list[str] = []
         self.problems: list[str] = []
         self.latest: datetime | None = None
+        self._last_time: datetime | None = None
+        self._last_local = datetime.min
 
     # --- feeding ------------------------------------------------------------------------------
 
@@ -135,16 +136,18 @@ class AccessStats:
 
     def add(self, record: LogRecord) -> None:
         """Count one parsed request."""
-        local = record.time.astimezone(self.tz)
+        if record.time is not self._last_time:  # many lines share a second: convert once
+            self._last_time, self._last_local = record.time, record.time.astimezone(self.tz)
+        local = self._last_local
         day = local.date()
         if not self.start <= day <= self.end:
             self.outside += 1
             return
         if self.latest is None or local > self.latest:
             self.latest = local
-        stats = self.days.setdefault(day, _Day())
-        agent = record.user_agent or ""
-        stats.visitors.add(_key(record.client, agent, day.isoformat()))
+        stats = self._day(day)
+        key = hash((record.client, record.user_agent))
+        stats.visitors.add(key)
         stats.hits += 1
         stats.bytes += record.bytes
         if record.status is not None and record.status >= 400:
@@ -154,7 +157,13 @@ class AccessStats:
             stats.kinds[kind] += 1
             if kind in ("pagina", "vista") and record.path is not None:
                 self.paths[strip_query(record.path)] += 1
-        self._visit(_key(record.client, agent), local)
+        self._visit(key, local)
+
+    def _day(self, day: date) -> _Day:
+        stats = self.days.get(day)
+        if stats is None:
+            stats = self.days[day] = _Day()
+        return stats
 
     def _kind(self, record: LogRecord) -> Kind | None:
         """The request's kind when it succeeded (2xx/304 GET/HEAD), else None (a hit only)."""
@@ -177,7 +186,7 @@ class AccessStats:
 
     def _close(self, visit: _Visit) -> None:
         seconds = (visit.last - visit.start).total_seconds()
-        day = self.days.setdefault(visit.start.date(), _Day())
+        day = self._day(visit.start.date())
         day.visits += 1
         day.visit_seconds += seconds
         self.durations[round(seconds)] += 1
@@ -271,11 +280,6 @@ def analyze(
     result = stats.finish()
     result["archivos"] = [str(p) for p in paths]
     return result
-
-
-def _key(*parts: str) -> int:
-    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
 
 
 def _dates(start: date, end: date) -> Iterable[date]:

@@ -193,9 +193,20 @@ def _group(field: str | None, pattern: str, fields: set[str]) -> str:
 _TZ_CACHE: dict[str, timezone] = {}
 
 
+_LAST_TIME: list[tuple[str, datetime | None]] = [("", None)]
+
+
 def parse_time(text: str) -> datetime | None:
     """``[06/Jun/2021:19:00:00 -0500]`` (brackets optional) or ISO 8601; None if invalid."""
-    text = text.strip("[]")
+    last_text, last_value = _LAST_TIME[0]
+    if text == last_text:  # consecutive lines mostly share their second
+        return last_value
+    value = _parse_time(text.strip("[]"))
+    _LAST_TIME[0] = (text, value)
+    return value
+
+
+def _parse_time(text: str) -> datetime | None:
     try:
         if "/" in text:
             day, month, rest = text.split("/", 2)
