@@ -284,3 +284,20 @@ def test_sslyze_validates_the_leaf_with_the_custom_ca(server: ReferenceServer) -
         r for r in deployment.path_validation_results if r.trust_store.name == "Supplied CA file"
     ]
     assert custom and custom[0].was_validation_successful
+
+
+def test_restart_comes_back_on_the_same_address(tmp_path: Path) -> None:
+    site = tmp_path / "site" / "prepver2021"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("<p>PREP</p>")
+    server = ReferenceServer(tmp_path / "site", tmp_path / "work")
+    try:
+        server.start()
+        first = server.base_url
+        server.stop()
+        server.start()
+        assert server.base_url == first
+        context = ssl.create_default_context(cafile=str(server.ca_file))
+        assert httpx.get(first + "prepver2021/index.html", verify=context).status_code == 200
+    finally:
+        server.stop()

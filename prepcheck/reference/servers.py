@@ -111,6 +111,8 @@ class ReferenceServer(Service):
             process = self._launch(layout)
             if process.wait_until(functools.partial(_answers, layout), timeout):
                 self._layout, self._process = layout, process
+                # A restart (stop, then start) comes back on the same addresses.
+                self._ports = (layout.https_port, layout.http_port)
                 return
             process.stop()
             logs = _log_tails(layout)
