@@ -166,8 +166,15 @@ def merge_results(document: Mapping[str, Any], results: Iterable[CheckResult]) -
 
     Used by runs that add records later (load tests); the verdict is recomputed.
     """
-    replacements = {result.id: result.to_record() for result in results}
-    records = [replacements.get(r["id"], r) for r in document["checks"]]
+    return merge_records(document, [result.to_record() for result in results])
+
+
+def merge_records(
+    document: Mapping[str, Any], replacements: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Return ``document`` with ``replacements`` (records) taking the place of the same ids."""
+    by_id = {record["id"]: dict(record) for record in replacements}
+    records = [by_id.get(r["id"], r) for r in document["checks"]]
     merged = dict(document)
     merged["checks"] = records
     merged["verdict"] = verdict(records)

@@ -12,15 +12,31 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prepcheck.catalogue import ids
 from prepcheck.config import Config, load_config
 from prepcheck.report.board import render_board
 from prepcheck.report.render import render_report
-from prepcheck.results import build_document, error, now_iso, read_document, write_document
+from prepcheck.results import (
+    build_document,
+    error,
+    merge_records,
+    now_iso,
+    read_document,
+    write_document,
+)
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 RUN_TIMEOUT_S = 4 * 3600
+# Ids measured by their own commands (prepcheck load / monitor / selftest), not by a run.
+MEASURED_ELSEWHERE = (
+    "load.",
+    "monitor.",
+    "host.",
+    "freshness.publication-window",
+    "freshness.missed-periods",
+)
 
 
 @dataclass(frozen=True)
@@ -45,10 +61,13 @@ def run_checklist(
         config.find(name)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = now_iso()
+    earlier = {name: _earlier_measurements(out_dir / name / "results.json") for name in selected}
     for name in selected:
         (out_dir / name / "results.json").unlink(missing_ok=True)
     failure = _run_suites(config_path, out_dir, selected, quiet=quiet, timeout_s=timeout_s)
     results = [_ensure_results(config, out_dir, name, started, failure) for name in selected]
+    for path in results:
+        _keep_earlier(path, earlier[path.parent.name])
     for path in results:
         render_report(path, path.with_name("report.html"))
     board = render_board(out_dir, results)
@@ -92,6 +111,26 @@ def _run_suites(
     if done.returncode in (0, 1):
         return None
     return f"la sesión de pytest terminó con código {done.returncode}"
+
+
+def _earlier_measurements(path: Path) -> list[dict[str, Any]]:
+    """Records of checks measured by their own commands (load, monitor, selftest) that an
+    earlier results.json holds, so a new checklist run does not throw them away."""
+    try:
+        document = read_document(path)
+    except (OSError, ValueError, KeyError):
+        return []
+    kept = []
+    for record in document["checks"]:
+        if record["id"].startswith(MEASURED_ELSEWHERE) and record["status"] != "skipped":
+            evidence = {**record.get("evidence", {}), "medido_en": document["finished_at"]}
+            kept.append({**record, "evidence": evidence})
+    return kept
+
+
+def _keep_earlier(path: Path, earlier: list[dict[str, Any]]) -> None:
+    if earlier:
+        write_document(merge_records(read_document(path), earlier), path)
 
 
 def _ensure_results(

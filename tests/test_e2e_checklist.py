@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import socket
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -60,9 +59,7 @@ def checklist_run(tmp_path_factory):
         entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
         ca_file = difusores["ref-nginx"].ca_file
         entries.append(("apagado", f"https://127.0.0.1:{closed_port()}/", ca_file))
-        config = write_config(
-            base / "prepcheck.toml", built.archive, entries, render_pages=["#/"]
-        )
+        config = write_config(base / "prepcheck.toml", built.archive, entries, render_pages=["#/"])
         outcome = run_checklist(config, base / "reports", quiet=True)
     finally:
         for difusor in difusores.values():
@@ -145,10 +142,12 @@ def test_reports_and_board_exist_and_exit_code_is_1(checklist_run):
     assert board.count("NO CUMPLE") == 3
 
 
-def test_not_implemented_checks_are_skipped_with_reason(checklist_run):
+def test_checks_measured_elsewhere_are_skipped_naming_their_command(checklist_run):
     _, results, _ = checklist_run
     record = next(r for r in results["ref-nginx"]["checks"] if r["id"] == "monitor.availability")
-    assert record["status"] == "skipped" and record["message"] == "no implementado"
+    assert record["status"] == "skipped"
+    assert record["message"].startswith("se mide con «prepcheck monitor")
+    assert record["evidence"]["comando"].startswith("prepcheck monitor --difusor ref-nginx")
 
 
 def test_cli_run_exit_code_0_when_all_pass(checklist_run, tmp_path, capsys):
@@ -163,3 +162,21 @@ def test_cli_run_exit_code_0_when_all_pass(checklist_run, tmp_path, capsys):
     assert (tmp_path / "apagado" / "results.json").exists()
     assert main(["run", "--config", str(config), "--difusor", "nadie", "--out", str(tmp_path)]) == 2
     assert "nadie" in capsys.readouterr().err
+
+
+def test_rerun_keeps_measurements_made_by_other_commands(checklist_run, tmp_path):
+    from prepcheck.results import build_document, outcome, write_document
+
+    _, _, reports = checklist_run
+    config = reports.parent / "prepcheck.toml"
+    earlier = [outcome("load.capacity", True, "medido antes", p95_ms=12)]
+    path = tmp_path / "apagado" / "results.json"
+    write_document(build_document("apagado", "https://127.0.0.1:1/", "antes", earlier), path)
+    run_checklist(config, tmp_path, ["apagado"], quiet=True)
+    records = {r["id"]: r for r in json.loads(path.read_text(encoding="utf-8"))["checks"]}
+    assert records["load.capacity"]["status"] == "pass"
+    assert records["load.capacity"]["evidence"]["p95_ms"] == 12
+    assert "medido_en" in records["load.capacity"]["evidence"]
+    assert records["load.spike"]["status"] == "skipped"
+    assert "prepcheck load" in records["load.spike"]["message"]
+    assert "prepcheck monitor" in records["monitor.availability"]["message"]
