@@ -206,7 +206,10 @@ def run_session(settings: SftpSettings, action: Action, *, timeout_s: float) -> 
     facts = replace(
         facts, methods=_methods(options), host_key_checked=settings.known_hosts is not None
     )
-    result = asyncio.run(_bounded(settings, options, facts, action, timeout_s))
+    try:
+        result = asyncio.run(_bounded(settings, options, facts, action, timeout_s))
+    except Exception as exc:  # a bug here must not carry a secret into a crash report
+        result = SftpOutcome("conexion", f"falla interna del probe SFTP: {_describe(exc)}", facts)
     return replace(
         result, reason=_redact(result.reason, settings), elapsed_s=time.monotonic() - started
     )
