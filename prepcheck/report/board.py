@@ -31,6 +31,9 @@ def _row(results_json: Path, out_dir: Path) -> dict[str, Any]:
         "failed_required": failed,
         "report": f"{folder}/report.html",
         "results": f"{folder}/results.json",
+        "memoria": f"{folder}/memoria.html"
+        if results_json.with_name("memoria.html").exists()
+        else None,
         "election": document.get("election", ""),
     }
 
