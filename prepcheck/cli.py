@@ -48,7 +48,7 @@ def _reference_serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from prepcheck.demo import run_demo
+    from prepcheck.demo_run import run_demo
 
     return run_demo(args.out, servers=args.server, scale=args.scale)
 

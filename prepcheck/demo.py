@@ -13,10 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from prepcheck.package.build import build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.results import read_document
-from prepcheck.runner import run_checklist
 
 CENTRE_TIME = timezone(timedelta(hours=-6), "UTC-6")  # Mexico dropped DST in 2022
 OPENING = time(19, 0)
@@ -142,54 +139,3 @@ def _toml_value(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     return _toml_string(value)
-
-
-def run_demo(
-    out_dir: Path, *, servers: str = "both", scale: str = "small", workdir: Path = DEMO_WORKDIR
-) -> int:
-    """Run the demo; returns 0 when every reference difusor's final verdict (checklist and
-    load records together) is ``pass``, else 1."""
-    kinds = ("nginx", "apache") if servers == "both" else (servers,)
-    corte = current_corte()
-    opening, _ = publication_window(corte)
-    built = build_package(
-        corte,
-        workdir / "packages",
-        scale=scale,  # type: ignore[arg-type]
-        utc_offset=CENTRE_TIME,
-        election_start=opening,
-    )
-    print(f"Paquete de ensayo: {built.archive} (corte {corte:%d/%m/%Y %H:%M} UTC-6)")
-    difusores = [EmbeddedDifusor(workdir / kind, kind=kind) for kind in kinds]  # type: ignore[arg-type]
-    try:
-        for difusor in difusores:
-            difusor.publish(built.archive, built.digest_file, force=True)
-            difusor.start()
-            print(f"Difusor de referencia {difusor.server.kind}: {difusor.base_url}")
-        config = write_config(
-            out_dir / "prepcheck-demo.toml",
-            built.archive,
-            [(f"referencia-{d.server.kind}", d.base_url, d.ca_file, d.http_url) for d in difusores],
-            embedded_portal=True,
-            load_table=DEMO_LOAD,
-        )
-        outcome = run_checklist(config, out_dir)
-        for difusor in difusores:
-            _run_load(config, out_dir, difusor)
-    finally:
-        for difusor in difusores:
-            difusor.stop()
-    print(f"\nInformes: {outcome.board}")
-    for path in outcome.results:
-        print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    verdicts = [read_document(path)["verdict"] for path in outcome.results]
-    return 0 if all(verdict == "pass" for verdict in verdicts) else 1
-
-
-def _run_load(config: Path, out_dir: Path, difusor: EmbeddedDifusor) -> None:
-    """A short, authorized capacity test of one reference difusor, merged into its report."""
-    from prepcheck.cli import main
-
-    name = f"referencia-{difusor.server.kind}"
-    print(f"\nPrueba de carga breve de {name} (loopback)")
-    main(["load", "--difusor", name, "--config", str(config), "--out", str(out_dir)])
