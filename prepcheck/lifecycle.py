@@ -39,9 +39,13 @@ class Service:
 def stop_requested() -> Iterator[threading.Event]:
     """An event set by SIGINT or SIGTERM while inside the block; handlers restored on exit.
 
-    Long-running commands (serve, watch, monitor) wait on it and stop cleanly, by pid.
+    Long-running commands (serve, watch, monitor) wait on it and stop cleanly, by pid. Off the
+    main thread (where Python cannot install handlers) the event is only set by the caller.
     """
     event = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield event
+        return
 
     def _set(_signum: int, _frame: FrameType | None) -> None:
         event.set()

@@ -10,8 +10,8 @@ import pytest
 
 from prepcheck.config import SftpSettings
 from prepcheck.probes.sftp import measure_upload, probe_write, remove_files, upload_files
-from prepcheck.reference.process import free_port, group_members
-from prepcheck.reference.sshd import ReferenceSshd, _descendants
+from prepcheck.reference.process import descendants, free_port, group_members
+from prepcheck.reference.sshd import ReferenceSshd
 
 PASSWORD = "contrasena-de-prueba-Zq81!"
 PASSPHRASE = "frase-de-prueba-Kp27?"
@@ -160,7 +160,7 @@ def test_stop_leaves_no_sshd_process_even_with_a_connection_open(tmp_path):
             ) as conn,
             conn.start_sftp_client(),
         ):
-            found = _descendants(pid)
+            found = descendants(pid)
             server.stop()
             return found
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
-from types import FrameType
 
 from prepcheck.config import Config, Difusor, Election, load_config
+from prepcheck.lifecycle import stop_requested
 from prepcheck.monitor.evaluate import Rules
 from prepcheck.monitor.history import History, HistoryError, open_history
 from prepcheck.monitor.loop import Bounds, Watch, watch
@@ -111,8 +108,7 @@ def _monitor(
             history.add(run_id, observations)
             states.show(observations, rules)
 
-        stop = threading.Event()
-        with _stop_on_signals(stop):
+        with stop_requested() as stop:
             cycles = watch(target, bounds, sink, stop)
         history.finish_run(run_id)
     print(f"Monitoreo terminado: {cycles} ronda(s) de sondeos en {history.path}")
@@ -177,21 +173,3 @@ class _StateLog:
                 state = "al día" if up else f"FALLA — {obs.reason(rules.interval)}"
                 print(f"{when} {obs.difusor}: {state}", flush=True)
             self._up[obs.difusor] = up
-
-
-@contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT/SIGTERM end the loop gracefully (records still written); main thread only."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -19,8 +19,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from playwright.sync_api import (
     Browser,
@@ -32,6 +30,7 @@ from playwright.sync_api import (
 )
 
 from prepcheck.errors import ProbeError
+from prepcheck.lifecycle import Service
 
 CHROMIUM = Path("/usr/bin/chromium")
 CERTUTIL = "certutil"
@@ -125,7 +124,7 @@ def _certutil(*args: object) -> None:
         raise BrowserError("certutil no terminó en 30 s") from None
 
 
-class BrowserSession:
+class BrowserSession(Service):
     """One chromium process for one difusor (its CA trusted); see the module contract."""
 
     def __init__(
@@ -198,6 +197,10 @@ class BrowserSession:
             self._contexts[(width, height)] = context
         return self._contexts[(width, height)]
 
+    def stop(self) -> None:
+        """Close the browser and remove its temporary home (same as ``close``)."""
+        self.close()
+
     def close(self) -> None:
         """Close the browser and remove the temporary HOME (idempotent)."""
         self._contexts.clear()
@@ -211,15 +214,3 @@ class BrowserSession:
         if self._home is not None:
             shutil.rmtree(self._home, ignore_errors=True)
             self._home = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

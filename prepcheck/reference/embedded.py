@@ -15,14 +15,11 @@ it; the server is started and stopped by pid and leaves no process behind.
 
 from __future__ import annotations
 
-import signal
-import threading
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 
 from prepcheck.errors import PackageError, ServerError
-from prepcheck.lifecycle import Service
+from prepcheck.lifecycle import Service, stop_requested
 from prepcheck.package.ingest import IngestOutcome, ingest
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
@@ -183,13 +180,7 @@ def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, po
         ).archive
     difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port)
     difusor.publish(package)
-    stop = threading.Event()
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    with difusor:
+    with stop_requested() as stop, difusor:
         config = write_config(
             workdir / "prepcheck.toml",
             package,
@@ -203,6 +194,4 @@ def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, po
             flush=True,
         )
         stop.wait()
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
     return 0

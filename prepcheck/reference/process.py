@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from prepcheck.errors import ServerError
@@ -106,9 +107,18 @@ class ManagedProcess:
             raise ServerError(f"{self.argv[0]}: processes of group {pgid} survived SIGKILL")
 
 
-def group_members(pgid: int) -> list[int]:
-    """Pids of live (non-zombie) processes whose process group is ``pgid``."""
-    members = []
+@dataclass(frozen=True)
+class ProcessInfo:
+    """One live (non-zombie) process as /proc shows it."""
+
+    pid: int
+    ppid: int
+    pgrp: int
+
+
+def live_processes() -> list[ProcessInfo]:
+    """Every live (non-zombie) process, read from /proc."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -117,10 +127,27 @@ def group_members(pgid: int) -> list[int]:
         except OSError:
             continue
         # Fields after the parenthesised command name: state, ppid, pgrp, ...
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == pgid and state not in ("Z", "X"):
-            members.append(int(entry.name))
-    return members
+        state, ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if state not in ("Z", "X"):
+            found.append(ProcessInfo(int(entry.name), int(ppid), int(pgrp)))
+    return found
+
+
+def group_members(pgid: int) -> list[int]:
+    """Pids of live (non-zombie) processes whose process group is ``pgid``."""
+    return [info.pid for info in live_processes() if info.pgrp == pgid]
+
+
+def descendants(pid: int) -> list[int]:
+    """Pids of live descendants of ``pid``, whatever session or group they moved to."""
+    parents = {info.pid: info.ppid for info in live_processes()}
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
 
 
 def _kill_group(pgid: int, timeout: float = 5.0) -> None:

@@ -38,7 +38,7 @@ import asyncssh
 
 from prepcheck.errors import ServerError
 from prepcheck.lifecycle import Service
-from prepcheck.reference.process import ManagedProcess, free_port, port_open, tail
+from prepcheck.reference.process import ManagedProcess, descendants, free_port, port_open, tail
 
 HOST = "127.0.0.1"
 _PRIVSEP_DIR = Path("/run/sshd")
@@ -151,7 +151,7 @@ class ReferenceSshd(Service):
         process, self._process = self._process, None
         if process is None:
             return
-        children = _descendants(process.pid) if process.alive() else []
+        children = descendants(process.pid) if process.alive() else []
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -199,25 +199,3 @@ class ReferenceSshd(Service):
         process = ManagedProcess(argv, output=self.log, cwd=self.workdir)
         process.start()
         return process
-
-
-def _descendants(pid: int) -> list[int]:
-    """Pids of live descendants of ``pid`` (sshd's per-connection processes and theirs)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if state not in ("Z", "X"):
-            parents[int(entry.name)] = int(ppid)
-    found, frontier = [], [pid]
-    while frontier:
-        current = frontier.pop()
-        children = [child for child, parent in parents.items() if parent == current]
-        found += children
-        frontier += children
-    return found
