@@ -19,6 +19,7 @@ from typing import Any
 
 
 def write_atomically(path: Path, write: Any) -> None:
+    """Write path through a temporary sibling renamed into place (removed on failure)."""
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         with temporary.open("wb") as handle:
@@ -29,6 +30,7 @@ def write_atomically(path: Path, write: Any) -> None:
 
 
 def write_archive(handle: Any, tree: dict[str, bytes], corte: datetime, fmt: str) -> None:
+    """Write tree to handle as a reproducible zip or tar.gz; ValueError for other formats."""
     if fmt == "zip":
         _write_zip(handle, tree, corte)
     elif fmt == "tar.gz":

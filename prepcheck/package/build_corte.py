@@ -31,6 +31,7 @@ def corte_text(corte: datetime) -> str:
 
 
 def offset_label(moment: datetime) -> str:
+    """``UTC-5`` or ``UTC+5:30`` for an aware moment (minutes only when not whole hours)."""
     offset = moment.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"

@@ -55,6 +55,7 @@ CSV_COLUMNS: tuple[str, ...] = (*_ID_COLUMNS, *VOTE_COLUMNS, *_TAIL_COLUMNS)
 def csv_document(
     data: ElectionData, done: list[Acta], tally: Tally, corte: datetime, start: datetime
 ) -> bytes:
+    """The Anexo 13 CSV bytes of one election (see the module contract)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     title = f"PREP Veracruz 2021 - {data.election.title} - DATOS SINTÉTICOS DE PRUEBA"
