@@ -74,22 +74,33 @@ def rehearse_valid(target: Target, settings: SftpSettings) -> Rehearsal:
         files = expected_files(built.archive)
         upload = upload_files(settings, [built.archive, built.digest_file])
         if not upload.ok:
-            cleanup = remove_files(settings, _names(built))
-            return Rehearsal(
-                "carga",
-                upload.reason,
-                built.archive.name,
-                built.corte,
-                upload,
-                cleanup=cleanup,
-                cortes=start,
-                files=files,
-            )
+            return _upload_failed(settings, built, upload, start, files)
     deadline = float(settings.publish_deadline_seconds)
     watch = await_corte(target, built.corte, files, deadline)
     cleanup = remove_files(settings, _names(built))
     return Rehearsal(
         "observado", "", built.archive.name, built.corte, upload, watch, cleanup, start, files
+    )
+
+
+def _upload_failed(
+    settings: SftpSettings,
+    built: BuiltPackage,
+    upload: SftpOutcome,
+    cortes: RehearsalCortes | None,
+    files: list[ExpectedFile] | None = None,
+) -> Rehearsal:
+    """The upload itself failed: remove what was left and say so."""
+    cleanup = remove_files(settings, _names(built))
+    return Rehearsal(
+        "carga",
+        upload.reason,
+        built.archive.name,
+        built.corte,
+        upload,
+        cleanup=cleanup,
+        cortes=cortes,
+        files=files or [],
     )
 
 
@@ -102,16 +113,7 @@ def rehearse_corrupt(target: Target, settings: SftpSettings, valid: Rehearsal) -
         built = _build(target, valid.cortes.corrupt, Path(scratch), corrupt=True)
         upload = upload_files(settings, [built.archive, built.digest_file])
     if not upload.ok:
-        cleanup = remove_files(settings, _names(built))
-        return Rehearsal(
-            "carga",
-            upload.reason,
-            built.archive.name,
-            built.corte,
-            upload,
-            cleanup=cleanup,
-            cortes=valid.cortes,
-        )
+        return _upload_failed(settings, built, upload, valid.cortes)
     window = reject_window(valid.watch.verified_s, settings.publish_deadline_seconds)
     watch = watch_for_corte(target, built.corte, window)
     baseline = compare(target, valid.files, float(settings.publish_deadline_seconds))
