@@ -28,7 +28,7 @@ from prepcheck.demo import CENTRE_TIME, write_config
 from prepcheck.package.build import build_package
 from prepcheck.probes import testssl
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import SUITES_DIR
+from prepcheck.runner import suites_command
 
 SUITES = ("test_tls.py", "test_headers.py", "test_site.py")
 QUICK_SECTIONS = ("-p", "-S")
@@ -37,11 +37,7 @@ CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 
 def time_suites(config: Path, out: Path) -> tuple[float, int]:
     """Seconds for one checklist session of the TLS/header/site suites; and its exit code."""
-    command = [
-        sys.executable, "-m", "pytest", *(str(SUITES_DIR / s) for s in SUITES),
-        "-c", str(SUITES_DIR / "pytest.ini"), f"--rootdir={SUITES_DIR}", "-p", "prepcheck.plugin",
-        "-q", "-rN", f"--prepcheck-config={config}", f"--prepcheck-out={out}",
-    ]  # fmt: skip
+    command = suites_command(config, out, suites=SUITES)
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     return time.monotonic() - started, done.returncode

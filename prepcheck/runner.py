@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,26 +76,30 @@ def run_checklist(
     return RunOutcome(0 if all(v == "pass" for v in verdicts) else 1, board, tuple(results))
 
 
+def suites_command(
+    config_path: Path,
+    out_dir: Path,
+    *,
+    suites: Sequence[str] = (),
+    difusores: Sequence[str] = (),
+) -> list[str]:
+    """The command line of one checklist session: every suite (or only the ``suites`` files
+    named) for every difusor (or only ``difusores``), writing results.json under ``out_dir``."""
+    paths = [str(SUITES_DIR / name) for name in suites] or [str(SUITES_DIR)]
+    return [
+        sys.executable, "-m", "pytest", *paths,
+        "-c", str(SUITES_DIR / "pytest.ini"), f"--rootdir={SUITES_DIR}",
+        "-p", "prepcheck.plugin", "-q", "-rN",
+        f"--prepcheck-config={config_path.resolve()}", f"--prepcheck-out={out_dir.resolve()}",
+        *(f"--prepcheck-difusor={name}" for name in difusores),
+    ]  # fmt: skip
+
+
 def _run_suites(
     config_path: Path, out_dir: Path, selected: list[str], *, quiet: bool, timeout_s: float
 ) -> str | None:
     """Run the suites; returns None when pytest ran to the end, else what went wrong."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(SUITES_DIR),
-        "-c",
-        str(SUITES_DIR / "pytest.ini"),
-        f"--rootdir={SUITES_DIR}",
-        "-p",
-        "prepcheck.plugin",
-        "-q",
-        "-rN",
-        f"--prepcheck-config={config_path.resolve()}",
-        f"--prepcheck-out={out_dir.resolve()}",
-    ]
-    command += [f"--prepcheck-difusor={name}" for name in selected]
+    command = suites_command(config_path, out_dir, difusores=selected)
     log = out_dir / "checklist-run.log"
     try:
         with log.open("w", encoding="utf-8") as handle:

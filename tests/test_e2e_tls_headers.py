@@ -22,7 +22,6 @@ import json
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime
@@ -38,7 +37,7 @@ from prepcheck.probes.cache_probe import probe_main_json_caching
 from prepcheck.probes.http import fetch, make_client
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import VARIANTS
-from prepcheck.runner import SUITES_DIR
+from prepcheck.runner import SUITES_DIR, suites_command
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 SUITES = (
@@ -229,22 +228,8 @@ def hanging_run(tmp_path_factory):
 
 def run_suites(config: Path, out: Path, suites: tuple[str, ...]) -> list[Path]:
     """One checklist pytest session over ``suites`` (as ``prepcheck.runner`` starts it)."""
-    files = [str(SUITES_DIR / name) for name in suites if (SUITES_DIR / name).exists()]
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        *files,
-        "-c",
-        str(SUITES_DIR / "pytest.ini"),
-        f"--rootdir={SUITES_DIR}",
-        "-p",
-        "prepcheck.plugin",
-        "-q",
-        "-rN",
-        f"--prepcheck-config={config}",
-        f"--prepcheck-out={out}",
-    ]
+    present = [name for name in suites if (SUITES_DIR / name).exists()]
+    command = suites_command(config, out, suites=present)
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
     return sorted(out.glob("*/results.json"))
