@@ -12,7 +12,7 @@ from prepcheck.checks.freshness import parse_corte
 from prepcheck.config import Election
 from prepcheck.errors import PackageError
 from prepcheck.package.archive import corte_from_name, open_package
-from prepcheck.package.official import OfficialPackage
+from prepcheck.package.official import OfficialPackage, load_official
 from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
 from prepcheck.probes.tls import TlsScan, scan_tls
 from prepcheck.target import Target
@@ -75,6 +75,14 @@ def _unreachable(expected: ExpectedFile, reason: str) -> FileOutcome:
         first_diff_offset=None,
         reason=f"el difusor no respondió: {reason}",
     )
+
+
+def corte_source_package(election: Election) -> OfficialPackage | None:
+    """The configured package, loaded only when it is the sole source of the official corte
+    (no ``official_main_json_url`` nor ``official_packages_dir``); see ``official_corte``."""
+    if election.official_main_json_url or election.official_packages_dir or not election.package:
+        return None
+    return load_official(election.package, election.folder)
 
 
 def official_corte(target: Target, official: OfficialPackage | None) -> tuple[datetime | None, str]:

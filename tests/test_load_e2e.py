@@ -196,8 +196,10 @@ def test_a_difusor_on_an_older_corte_fails_at_content_level(
     newer = build_package(datetime(2021, 6, 6, 21, 30), tmp_path / "official")
     load = f"authorized = true\nusers = 4\nrate = 20\nduration_seconds = 3\n{FAST}"
     config = configure(tmp_path, package, nginx, load)
-    # The official package is now a later corte than the one the difusor serves.
+    # The official package, and the official packages folder (which takes precedence), now
+    # hold a later corte than the one the difusor serves.
     text = config.read_text(encoding="utf-8").replace(str(package.archive), str(newer.archive))
+    text = text.replace(str(package.archive.parent.resolve()), str(newer.archive.parent))
     config.write_text(text, encoding="utf-8")
     code, records = run(config, tmp_path / "out", "--shape", "steady", "--no-bandwidth")
     capacity = records["load.capacity"]

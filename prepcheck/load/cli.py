@@ -13,14 +13,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from prepcheck.config import Config, load_config
+from prepcheck.config import Config, Difusor, load_config
 from prepcheck.load.bandwidth import measure_bandwidth
 from prepcheck.load.judge import judge_run
 from prepcheck.load.locust_run import run_locust
 from prepcheck.load.plan import LoadRefused, Overrides, Shape, authorize, plan_run
 from prepcheck.load.record import record_results
-from prepcheck.package.official import load_official
+from prepcheck.observations import corte_source_package, official_corte
 from prepcheck.results import CheckResult, Status, now_iso
+from prepcheck.target import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_LOCAL_WORKERS = 32
@@ -51,7 +52,7 @@ def run_load(args: argparse.Namespace) -> int:
     load_dir = out / difusor.name / "load"
     overrides = Overrides(users=args.users, rate=args.rate, duration_seconds=args.duration)
     results: list[CheckResult] = []
-    expected = _official_corte(config)
+    expected = _official_corte(config, difusor)
     for shape in SHAPES[args.shape]:
         plan = plan_run(difusor, config.election.folder, shape, overrides, expected_corte=expected)
         print(
@@ -78,15 +79,14 @@ def run_load(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(r.status in failed for r in results) else EXIT_OK
 
 
-def _official_corte(config: Config) -> str | None:
-    """The official package's corte (ISO), so citizens flag a difusor serving an older one.
-
-    None when no usable official package is configured (then only unreadable main.json fails).
-    """
-    if config.election.package is None:
-        return None
-    official = load_official(config.election.package, config.election.folder)
-    corte = official.corte if official.usable else None
+def _official_corte(config: Config, difusor: Difusor) -> str | None:
+    """The latest official corte (ISO; see ``observations.official_corte``), so citizens flag
+    a difusor serving an older one. None when unknown (then only unreadable main.json fails)."""
+    target = Target(difusor, config.election, None)
+    try:
+        corte, _source = official_corte(target, corte_source_package(config.election))
+    finally:
+        target.close()
     return corte.isoformat() if corte is not None else None
 
 

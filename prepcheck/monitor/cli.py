@@ -23,7 +23,7 @@ from prepcheck.monitor.loop import Bounds, Watch, watch
 from prepcheck.monitor.observation import Observation
 from prepcheck.monitor.record import incidents_path, record_monitoring
 from prepcheck.monitor.spanish import duration_es
-from prepcheck.package.official import OfficialPackage, load_official
+from prepcheck.observations import corte_source_package
 from prepcheck.results import CheckResult, Status, now_iso
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -102,7 +102,7 @@ def _monitor(
         run_id = history.start_run(args.config, rules.period.total_seconds(), bounds.every_s, names)
         print(_banner(names, bounds, rules), flush=True)
         states = _StateLog()
-        target = Watch(difusores, election, _official_package(election))
+        target = Watch(difusores, election, corte_source_package(election))
 
         def sink(observations: list[Observation]) -> None:
             history.add(run_id, observations)
@@ -122,13 +122,6 @@ def _banner(names: Sequence[str], bounds: Bounds, rules: Rules) -> str:
         f"Monitoreando {', '.join(names)}: un sondeo cada {bounds.every_s:g} s; "
         f"periodo de actualización {period}{simulated}. Ctrl-C para terminar antes."
     )
-
-
-def _official_package(election: Election) -> OfficialPackage | None:
-    """The configured package, only when it is the sole source of the official corte."""
-    if election.official_main_json_url or election.official_packages_dir or not election.package:
-        return None
-    return load_official(election.package, election.folder)
 
 
 def _report(
