@@ -11,15 +11,15 @@ findings to the facts prepcheck's tls.* checks decide on, in the shape of
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from prepcheck.probes.bounded import run_bounded
 
 TESTSSL = "testssl"
 #: The sections the cross-check needs: protocols, server defaults (certificate), and the
@@ -82,21 +82,15 @@ def run_testssl(
             host, port, json_file, ip_address=ip_address, ca_file=ca_file, sections=sections
         )
         try:
-            with subprocess.Popen(
-                argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-            ) as process:
-                try:
-                    _, stderr = process.communicate(timeout=timeout_s)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.communicate()
-                    reason = f"testssl.sh no terminó en {timeout_s:g} s"
-                    return TestsslRun(elapsed_s=time.monotonic() - started, error=reason)
+            _, stderr = run_bounded(argv, timeout_s)
+        except subprocess.TimeoutExpired:
+            reason = f"testssl.sh no terminó en {timeout_s:g} s"
+            return TestsslRun(elapsed_s=time.monotonic() - started, error=reason)
         except OSError as exc:
             return TestsslRun(error=f"no se pudo ejecutar testssl.sh: {exc}")
         elapsed = time.monotonic() - started
         if not json_file.exists():
-            detail = stderr.decode("utf-8", "replace")[-300:]
+            detail = stderr[-300:]
             return TestsslRun(elapsed_s=elapsed, error=f"testssl.sh sin salida JSON: {detail}")
         return TestsslRun(parse_findings(json_file.read_text(encoding="utf-8")), elapsed)
 

@@ -16,8 +16,6 @@ when given, the difusor's rehearsal CA (``CertificateInfoExtraArgument(custom_ca
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -26,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prepcheck.probes.bounded import run_bounded
+
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_NETWORK_TIMEOUT_S = 5
 PROTOCOL_NAMES = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-_OUTPUT_LIMIT = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ def scan_tls(
     command = [sys.executable, "-m", "prepcheck.probes.tls", json.dumps(request)]
     started = time.monotonic()
     try:
-        output, errors = _run_bounded(command, timeout_s)
+        output, errors = run_bounded(command, timeout_s)
     except subprocess.TimeoutExpired:
         elapsed = time.monotonic() - started
         reason = f"el análisis TLS no terminó en {timeout_s:g} s (límite configurado); se detuvo"
@@ -145,29 +144,6 @@ def scan_tls(
         reason = f"el análisis TLS terminó sin resultado legible: {errors[-300:]!r}"
         return TlsScan(host, port, elapsed, error=reason, error_kind="internal")
     return scan_from_json(document, elapsed)
-
-
-def _run_bounded(command: list[str], timeout_s: float) -> tuple[str, str]:
-    """Run ``command`` in its own process group; kill the whole group when the bound passes.
-
-    Returns (stdout, stderr), each capped.
-    """
-    with subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    ) as process:
-        try:
-            out, err = process.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise
-    return (
-        out[-_OUTPUT_LIMIT:].decode("utf-8", "replace"),
-        err[-_OUTPUT_LIMIT:].decode("utf-8", "replace"),
-    )
 
 
 def scan_from_json(document: dict[str, Any], elapsed_s: float) -> TlsScan:
