@@ -19,7 +19,7 @@ import httpx
 
 from prepcheck.checks.freshness import parse_corte
 from prepcheck.monitor.observation import Phases
-from prepcheck.probes.http import describe_error, make_client
+from prepcheck.probes.http import describe_error, make_client, read_capped
 
 MAX_BYTES = 1024 * 1024
 
@@ -102,16 +102,10 @@ def probe_main_json(
 
 def _get(client: httpx.Client, url: str, trace: _Trace, deadline: float) -> tuple[int, str, bytes]:
     with client.stream("GET", url, extensions={"trace": trace}) as response:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_BYTES:
-                raise httpx.DecodingError(f"main.json exceeds {MAX_BYTES} bytes")
-            if time.monotonic() > deadline:
-                raise TimeoutError("the response did not finish within the probe's bound")
-        return response.status_code, response.http_version, b"".join(chunks)
+        body, truncated = read_capped(response, MAX_BYTES, deadline)
+        if truncated:
+            raise httpx.DecodingError(f"main.json exceeds {MAX_BYTES} bytes")
+        return response.status_code, response.http_version, body
 
 
 def _read_corte(body: bytes, tz: timezone) -> tuple[datetime | None, str | None]:

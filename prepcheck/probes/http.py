@@ -94,7 +94,7 @@ def fetch(
     limit = deadline_s if deadline_s is not None else _default_deadline(client)
     try:
         with client.stream("GET", url, headers=sent) as response:
-            body, truncated = _read_capped(response, max_bytes, started + limit)
+            body, truncated = read_capped(response, max_bytes, started + limit)
             return HttpSnapshot(
                 url=url,
                 status=response.status_code,
@@ -122,7 +122,9 @@ def _default_deadline(client: httpx.Client) -> float:
     return 3 * (read if read is not None else 10.0)
 
 
-def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> tuple[bytes, bool]:
+def read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> tuple[bytes, bool]:
+    """The decoded body, at most ``max_bytes`` (and whether it was cut there); raises
+    ``TimeoutError`` when the body is still arriving at ``deadline`` (monotonic)."""
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
