@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, model_validator
 
+from prepcheck.config.base import Strict
 from prepcheck.errors import ConfigError
-from prepcheck.settings.base import Strict
 
 
 class SftpSettings(Strict):

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from prepcheck.settings.base import Strict
+from prepcheck.config.base import Strict
 
 #: Default figure selectors for the reference site; ``{eleccion}`` / ``{partido}`` are filled in.
 DEFAULT_FIGURE_SELECTORS: dict[str, str] = {

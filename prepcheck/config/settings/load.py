@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from prepcheck.settings.base import Strict
+from prepcheck.config.base import Strict
 
 
 class CitizenWeights(Strict):

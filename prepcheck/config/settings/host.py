@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from prepcheck.settings.base import Strict
+from prepcheck.config.base import Strict
 
 
 class HostSettings(Strict):

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from prepcheck.settings.base import Strict, http_url
+from prepcheck.config.base import Strict, http_url
 
 DigestAlgorithm = Literal["sha256", "sha512", "md5"]
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from prepcheck.settings.base import Strict
+from prepcheck.config.base import Strict
 
 
 class TransportSettings(Strict):
