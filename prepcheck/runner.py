@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.catalogue import ids
-from prepcheck.config import Config, load_config
+from prepcheck.config import Config, Needs, load_config
 from prepcheck.report.board import render_board
 from prepcheck.report.render import render_report
 from prepcheck.results import (
@@ -56,7 +56,9 @@ def run_checklist(
     timeout_s: float = RUN_TIMEOUT_S,
 ) -> RunOutcome:
     """Run the whole checklist for the selected difusores (all by default). See module contract."""
-    config = load_config(config_path)
+    config = load_config(
+        config_path, needs=Needs(sftp_secrets=True, difusores=tuple(difusores or ()))
+    )
     selected = difusores or [d.name for d in config.difusor]
     for name in selected:
         config.find(name)

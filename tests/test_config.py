@@ -49,16 +49,16 @@ def test_unknown_key_is_named(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(path) in str(caught.value)
-    assert "difusor.0.colour: unknown key" in str(caught.value)
+    assert "difusor «unam», clave `difusor.colour`: clave desconocida" in str(caught.value)
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('base_url = "https://prep.example.mx"', 'base_url = "ftp://x"', "difusor.0.base_url"),
-        ('base_url = "https://prep.example.mx"', 'base_url = "no url"', "difusor.0.base_url"),
-        ('name = "unam"', 'name = "Bad Name!"', "difusor.0.name"),
-        ('utc_offset = "-06:00"', 'utc_offset = "later"', "election.utc_offset"),
+        ('base_url = "https://prep.example.mx"', 'base_url = "ftp://x"', "`difusor.base_url`"),
+        ('base_url = "https://prep.example.mx"', 'base_url = "no url"', "`difusor.base_url`"),
+        ('name = "unam"', 'name = "Bad Name!"', "`difusor.name`"),
+        ('utc_offset = "-06:00"', 'utc_offset = "later"', "`election.utc_offset`"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path, old, new, expected):
@@ -68,28 +68,29 @@ def test_bad_values_name_the_key(tmp_path, old, new, expected):
 
 def test_missing_file_is_named(tmp_path):
     path = write(tmp_path, GOOD.replace('name = "unam"', 'name = "unam"\nca_file = "nope.pem"'))
-    with pytest.raises(ConfigError, match=r"difusor\.0\.ca_file: file not found: .*nope\.pem"):
+    expected = r"difusor «unam», clave `difusor\.ca_file`: no existe el archivo .*nope\.pem"
+    with pytest.raises(ConfigError, match=expected):
         load_config(path)
 
 
 def test_missing_required_key(tmp_path):
-    with pytest.raises(ConfigError, match=r"election\.window_end: required key is missing"):
+    with pytest.raises(ConfigError, match=r"`election\.window_end`: falta esta clave obligatoria"):
         load_config(write(tmp_path, GOOD.replace("window_end = 2026-12-05T23:59:00", "")))
 
 
 def test_window_must_be_ordered(tmp_path):
     text = GOOD.replace("window_end = 2026-12-05T23:59:00", "window_end = 2026-11-01T00:00:00")
-    with pytest.raises(ConfigError, match="window_end must be after window_start"):
+    with pytest.raises(ConfigError, match="window_end debe ser posterior a window_start"):
         load_config(write(tmp_path, text))
 
 
 def test_duplicate_difusor_names(tmp_path):
-    with pytest.raises(ConfigError, match="repeated: unam"):
+    with pytest.raises(ConfigError, match='el nombre "unam" ya lo usa otro difusor'):
         load_config(write(tmp_path, GOOD + GOOD.split("\n\n")[-1]))
 
 
 def test_not_toml(tmp_path):
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match="no es TOML válido: línea 1, columna 10: falta `]`"):
         load_config(write(tmp_path, "[election\n"))
 
 
@@ -103,7 +104,7 @@ def test_sftp_secret_from_environment_only(tmp_path, monkeypatch):
     config = load_config(write(tmp_path, text))
     sftp = config.find("unam").sftp
     monkeypatch.delenv("PREPCHECK_TEST_SFTP_PASSWORD", raising=False)
-    with pytest.raises(ConfigError, match="PREPCHECK_TEST_SFTP_PASSWORD is not set"):
+    with pytest.raises(ConfigError, match="PREPCHECK_TEST_SFTP_PASSWORD no está definida"):
         sftp.password()
     monkeypatch.setenv("PREPCHECK_TEST_SFTP_PASSWORD", "s3cret")
     secret = sftp.password()
@@ -113,7 +114,8 @@ def test_sftp_secret_from_environment_only(tmp_path, monkeypatch):
 
 def test_sftp_password_in_file_is_rejected(tmp_path):
     text = GOOD + '\n[difusor.sftp]\nhost = "h"\nusername = "u"\npassword = "x"\n'
-    with pytest.raises(ConfigError, match=r"difusor\.0\.sftp\.password: unknown key"):
+    expected = r"`difusor\.sftp\.password`: clave desconocida; ¿quiso decir `password_env`\?"
+    with pytest.raises(ConfigError, match=expected):
         load_config(write(tmp_path, text))
 
 
@@ -132,7 +134,7 @@ def test_utc_offsets(text, hours):
 def test_cli_exits_2_naming_the_key(tmp_path, capsys):
     path = write(tmp_path, GOOD + "typo_key = 1\n")
     assert main(["run", "--config", str(path), "--out", str(tmp_path / "out")]) == 2
-    assert "typo_key: unknown key" in capsys.readouterr().err
+    assert "`difusor.typo_key`: clave desconocida" in capsys.readouterr().err
 
 
 def test_cli_usage_error_exits_2():

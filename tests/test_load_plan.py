@@ -81,5 +81,5 @@ def test_main_json_on_another_site_is_refused() -> None:
 
 
 def test_all_zero_weights_are_a_config_error() -> None:
-    with pytest.raises(ValueError, match="at least one task weight"):
+    with pytest.raises(ValueError, match="al menos un peso debe ser mayor que 0"):
         CitizenWeights(inicio=0, distrito=0, municipio=0, seccion=0, csv=0)

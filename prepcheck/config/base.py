@@ -1,25 +1,47 @@
-"""The base of every settings model and the URL rule they share.
+"""The base of every configuration model and the problem its validators raise.
 
-Contract: :class:`Strict` models reject unknown keys and are immutable; :func:`http_url`
-returns the value when it is an http(s) URL with a host and raises ValueError otherwise.
+Contract: :class:`Strict` models reject unknown keys, are immutable and never coerce: no
+string or boolean becomes a number or a flag (an integer is accepted where a float is
+expected). Validators raise :class:`Problem`, a ``ValueError`` whose message is Spanish and
+complete (what was expected, what was found); ``key`` optionally names the key below the
+model the problem is about, so the loader can point at that key's line.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pydantic import BaseModel, ConfigDict
+
+Loc = tuple[str | int, ...]
 
 
 class Strict(BaseModel):
-    """Strict base: unknown keys are rejected and instances are frozen."""
+    """Strict base: unknown keys rejected, no coercion, frozen instances."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def http_url(value: str, *, key: str) -> str:
-    """``value`` when it is an http(s) URL with a host; ValueError otherwise."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http(s) URL with a host, got {value!r}")
-    return value
+class Problem(ValueError):
+    """A configuration value is wrong; ``str(problem)`` says so in Spanish."""
+
+    def __init__(self, message: str, *, key: str | Loc = ()) -> None:
+        super().__init__(message)
+        self.key: Loc = tuple(key.split(".")) if isinstance(key, str) else key
+
+
+def shown(value: object) -> str:
+    """``value`` as it would be written in TOML, for messages (short, never a secret)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 80 else value[:77] + "…"
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        inner = ", ".join(shown(item) for item in value[:4])
+        return f"[{inner}{', …' if len(value) > 4 else ''}]"
+    if isinstance(value, dict):
+        return "una tabla"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)

@@ -1,7 +1,12 @@
-"""Reading the configuration file: TOML, validation, relative paths, files that must exist.
+"""Reading the configuration file: bytes, UTF-8, TOML, validation, what the command needs.
 
-Contract: :func:`load_config` returns a validated :class:`Config` or raises ``ConfigError``
-naming the file, the key and what was expected.
+Contract: :func:`load_config` returns a validated :class:`~prepcheck.config.Config` (paths
+resolved against the file's folder and checked by kind) or raises ``ConfigError`` with a
+Spanish message naming the file and, for each problem (all of them at once), the line, the
+difusor by name and the key, what was expected and what was found. A missing file, a folder,
+a file that is not UTF-8, empty or not TOML are errors of the same kind, never a traceback.
+``needs`` says what the calling command will use beyond the file (see
+:class:`~prepcheck.config.needs.Needs`).
 """
 
 from __future__ import annotations
@@ -12,100 +17,72 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from prepcheck.config.model import Config, Difusor
+from prepcheck.config.explain import explain
+from prepcheck.config.issues import report
+from prepcheck.config.model import Config
+from prepcheck.config.needs import Needs, unmet
+from prepcheck.config.toml_errors import toml_error
 from prepcheck.errors import ConfigError
 
+MAX_BYTES = 10 * 1024 * 1024
 
-def load_config(path: Path) -> Config:
-    """Read and validate ``path``; relative paths inside resolve against the file's folder.
 
-    Raises ``ConfigError`` naming the file, the key and what was expected.
-    """
+def load_config(path: Path, *, needs: Needs | None = None) -> Config:
+    """Read, parse and validate ``path`` (see the module contract)."""
+    text = read_text(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(raw, source=path)
+        raise ConfigError(f"{path}: no es TOML válido: {toml_error(exc)}") from None
+    if not raw:
+        raise ConfigError(
+            f"{path}: el archivo está vacío; se esperaba una sección [election] y al menos"
+            " una [[difusor]] (vea examples/prepcheck.toml)"
+        )
+    return parse_config(raw, source=path, text=text, needs=needs)
 
 
-def parse_config(raw: dict[str, Any], *, source: Path) -> Config:
-    """Validate an already-parsed TOML mapping; see ``load_config``."""
+def parse_config(
+    raw: dict[str, Any], *, source: Path, text: str = "", needs: Needs | None = None
+) -> Config:
+    """Validate an already-parsed TOML mapping; ``text`` (the file's) locates the lines."""
     try:
-        config = Config.model_validate(raw, context={"base": source.parent})
+        config = Config.model_validate(raw, context={"base": source.parent.resolve()})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
-    config = _resolve_paths(config, source.parent.resolve())
-    _check_files_exist(config, source)
+        issues = [explain(error, Config) for error in exc.errors()]
+        raise ConfigError(report(source, issues, raw, text)) from None
+    config._source = source
+    needs = needs or Needs()
+    missing = unmet(config, needs)
+    if missing:
+        raise ConfigError(report(source, missing, raw, text))
+    for name in needs.difusores:
+        config.find(name)
     return config
 
 
-def _describe(exc: ValidationError, source: Path) -> str:
-    lines = [f"{source}: invalid configuration"]
-    for problem in exc.errors():
-        key = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "extra_forbidden":
-            lines.append(f"  {key}: unknown key (not allowed here)")
-        elif problem["type"] == "missing":
-            lines.append(f"  {key}: required key is missing")
-        else:
-            lines.append(f"  {key or '(top level)'}: {problem['msg']}")
-    return "\n".join(lines)
-
-
-def _resolve(base: Path, value: Path | None) -> Path | None:
-    if value is None:
-        return None
-    value = value.expanduser()
-    return value if value.is_absolute() else base / value
-
-
-def _resolve_paths(config: Config, base: Path) -> Config:
-    election = config.election
-    package = election.package
-    if package is not None:
-        package = package.model_copy(
-            update={
-                "path": _resolve(base, package.path),
-                "digest_file": _resolve(base, package.digest_file),
-            }
-        )
-    election = election.model_copy(
-        update={
-            "package": package,
-            "official_packages_dir": _resolve(base, election.official_packages_dir),
-        }
-    )
-    difusores = [_resolve_difusor(d, base) for d in config.difusor]
-    return config.model_copy(update={"election": election, "difusor": difusores})
-
-
-def _resolve_difusor(difusor: Difusor, base: Path) -> Difusor:
-    sftp = difusor.sftp
-    if sftp is not None:
-        sftp = sftp.model_copy(
-            update={
-                "key_file": _resolve(base, sftp.key_file),
-                "known_hosts": _resolve(base, sftp.known_hosts),
-            }
-        )
-    return difusor.model_copy(update={"ca_file": _resolve(base, difusor.ca_file), "sftp": sftp})
-
-
-def _check_files_exist(config: Config, source: Path) -> None:
-    package = config.election.package
-    files: list[tuple[str, Path | None]] = []
-    if package is not None:
-        files += [
-            ("election.package.path", package.path),
-            ("election.package.digest_file", package.digest_file),
-        ]
-    files.append(("election.official_packages_dir", config.election.official_packages_dir))
-    for index, difusor in enumerate(config.difusor):
-        files.append((f"difusor.{index}.ca_file", difusor.ca_file))
-        if difusor.sftp is not None:
-            files.append((f"difusor.{index}.sftp.key_file", difusor.sftp.key_file))
-    for key, path in files:
-        if path is not None and not path.exists():
-            raise ConfigError(f"{source}: invalid configuration\n  {key}: file not found: {path}")
+def read_text(path: Path) -> str:
+    """The text of a configuration file (UTF-8, an optional BOM dropped); ``ConfigError``
+    saying in Spanish why it cannot be read."""
+    try:
+        if path.is_dir():
+            raise ConfigError(f"{path}: es una carpeta; se esperaba el archivo de configuración")
+        if not path.exists():
+            raise ConfigError(f"{path}: no existe el archivo de configuración")
+        if not path.is_file():
+            raise ConfigError(f"{path}: no es un archivo regular")
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(f"{path}: demasiado grande para ser una configuración")
+        data = path.read_bytes()
+    except PermissionError:
+        raise ConfigError(f"{path}: no se puede leer (permiso denegado)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: no se puede leer ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: línea {line}: el archivo no está en UTF-8 (byte 0x{data[exc.start]:02x});"
+            " guárdelo con codificación UTF-8"
+        ) from None

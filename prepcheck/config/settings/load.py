@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from prepcheck.config.base import Strict
+from prepcheck.config.base import Problem, Strict
 
 
 class CitizenWeights(Strict):
@@ -25,7 +25,7 @@ class CitizenWeights(Strict):
     @model_validator(mode="after")
     def _some_task(self) -> CitizenWeights:
         if not any(self.model_dump().values()):
-            raise ValueError("at least one task weight must be above 0")
+            raise Problem("al menos un peso debe ser mayor que 0")
         return self
 
 

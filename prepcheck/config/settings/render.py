@@ -6,12 +6,13 @@ Contract: pages are relative to the election folder; viewports are within [100, 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
-from prepcheck.config.base import Strict
+from prepcheck.config.base import Problem, Strict, shown
 
 #: Default figure selectors for the reference site; ``{eleccion}`` / ``{partido}`` are filled in.
 DEFAULT_FIGURE_SELECTORS: dict[str, str] = {
@@ -32,6 +33,14 @@ DEFAULT_RENDER_PAGES = (
 )
 
 
+def _pair(value: object) -> object:
+    """A TOML array ``[width, height]`` arrives as a list; the model keeps a tuple."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+Size = Annotated[tuple[int, int], BeforeValidator(_pair)]
+
+
 class RenderSettings(Strict):
     """What the render.* checks look at and how strictly (defaults fit the reference site).
 
@@ -44,11 +53,11 @@ class RenderSettings(Strict):
 
     pages: list[str] = Field(default_factory=lambda: list(DEFAULT_RENDER_PAGES), min_length=1)
     embed_pages: list[str] = Field(default_factory=lambda: ["#/"], min_length=1)
-    viewports: dict[str, tuple[int, int]] = Field(
+    viewports: dict[str, Size] = Field(
         default_factory=lambda: {"desktop": (1366, 768), "mobile": (390, 844)}, min_length=1
     )
     masks: list[str] = Field(default_factory=list)
-    mask_color: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#FF00FF"
+    mask_color: str = "#FF00FF"
     threshold: Annotated[float, Field(ge=0, le=1)] = 0.1
     include_aa: bool = False
     max_diff_pixels: Annotated[int, Field(ge=0)] | None = 0
@@ -64,26 +73,46 @@ class RenderSettings(Strict):
     @field_validator("pages", "embed_pages")
     @classmethod
     def _relative(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if urlsplit(value).scheme or value.startswith("/"):
-                raise ValueError(f"pages are relative to the election folder, got {value!r}")
+        for index, value in enumerate(values):
+            if urlsplit(value).scheme or value.startswith("/") or not value.strip():
+                raise Problem(
+                    "se esperaba una página relativa a la carpeta de la elección (p. ej."
+                    f' "#/diputaciones"); se encontró {shown(value)}',
+                    key=(index,),
+                )
         return values
+
+    @field_validator("mask_color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise Problem(
+                f'se esperaba un color "#RRGGBB" (p. ej. "#FF00FF"); se encontró {shown(value)}'
+            )
+        return value
 
     @field_validator("viewports")
     @classmethod
     def _sizes(cls, values: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
         for name, (width, height) in values.items():
             if not (100 <= width <= 4000 and 100 <= height <= 4000):
-                raise ValueError(f"viewport {name!r}: width and height within [100, 4000]")
+                raise Problem(
+                    f"se esperaba [ancho, alto] entre 100 y 4000 píxeles; se encontró"
+                    f" [{width}, {height}]",
+                    key=(name,),
+                )
         return values
 
     @field_validator("figures")
     @classmethod
     def _figure_keys(cls, values: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(values) - set(DEFAULT_FIGURE_SELECTORS))
-        if unknown:
-            known = ", ".join(DEFAULT_FIGURE_SELECTORS)
-            raise ValueError(f"unknown figure keys {', '.join(unknown)} (known: {known})")
+        for key in values:
+            if key not in DEFAULT_FIGURE_SELECTORS:
+                raise Problem(
+                    f"cifra desconocida {shown(key)}; se esperaba una de:"
+                    f" {', '.join(DEFAULT_FIGURE_SELECTORS)}",
+                    key=(key,),
+                )
         return values
 
     def figure_selectors(self) -> dict[str, str]:
