@@ -37,3 +37,7 @@ class ServerError(HarnessError):
 
 class SafetyError(HarnessError):
     """An action was refused because the configuration does not authorize it (e.g. load tests)."""
+
+
+class UsageError(HarnessError):
+    """A command-line argument or an input file the user named cannot be used (exit 2)."""

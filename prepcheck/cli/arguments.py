@@ -1,0 +1,117 @@
+"""Argument types of the command line: each converts one value or refuses it in Spanish.
+
+Contract: every function takes the text typed on the command line and returns the converted
+value, or raises ``argparse.ArgumentTypeError`` whose message says what was expected and what
+was given (argparse then exits 2 naming the argument). Paths are checked by kind only where
+the command reads them; output folders only need not be a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+_CORTE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+
+
+def corte(text: str) -> datetime:
+    """A local corte time, ``AAAA-MM-DD HH:MM`` (ISO ``T`` form accepted)."""
+    for layout in _CORTE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(
+        f'se esperaba AAAA-MM-DD HH:MM (p. ej. "2021-06-06 21:15"); se recibió {text!r}'
+    )
+
+
+def positive_int(text: str) -> int:
+    """An integer above 0."""
+    value = _int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"se esperaba un número entero mayor que 0; se recibió {text!r}"
+        )
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An integer, 0 or more."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"se esperaba un número entero de 0 o más; se recibió {text!r}"
+        )
+    return value
+
+
+def any_int(text: str) -> int:
+    """Any integer (e.g. a seed)."""
+    return _int(text)
+
+
+def positive_float(text: str) -> float:
+    """A finite number above 0."""
+    value = _float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"se esperaba un número mayor que 0; se recibió {text!r}")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port, 1..65535."""
+    value = _int(text, "un número de puerto")
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"se esperaba un puerto entre 1 y 65535; se recibió {text!r}"
+        )
+    return value
+
+
+def existing_file(text: str) -> Path:
+    """A path to a regular file that exists."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} es una carpeta; se esperaba un archivo")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no existe el archivo {text}")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} no es un archivo regular")
+    return path
+
+
+def existing_folder(text: str) -> Path:
+    """A path to a folder that exists."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no existe la carpeta {text}")
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} no es una carpeta")
+    return path
+
+
+def output_folder(text: str) -> Path:
+    """A folder to write into: created later when missing, but never an existing file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} ya existe y no es una carpeta")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise argparse.ArgumentTypeError(f"{parent} no es una carpeta")
+    return path
+
+
+def _int(text: str, name: str = "un número entero") -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"se esperaba {name}; se recibió {text!r}") from None
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"se esperaba un número; se recibió {text!r}") from None

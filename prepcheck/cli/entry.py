@@ -1,0 +1,82 @@
+"""The ``prepcheck`` command: the parser of every sub-command and the entry point.
+
+Contract of :func:`main`: returns the exit code; every user mistake ends with one Spanish
+message on stderr and exit 2 (argparse's own errors exit 2 through ``SystemExit``), never a
+traceback. A closed stdout (``prepcheck checks | head``) ends quietly with 141 (128 + SIGPIPE,
+as a shell reports a program stopped by SIGPIPE); Ctrl-C ends with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from prepcheck.cli import checklist, measure, package, services
+from prepcheck.cli.spanish import SpanishArgumentParser
+from prepcheck.errors import ConfigError, HarnessError, PackageError, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 141, 130
+Handler = Callable[[argparse.Namespace], int]
+
+DESCRIPTION = (
+    "Revisa que cada difusor del PREP publique el sitio oficial íntegro, al día y por un canal "
+    "seguro, y escribe un informe en español por difusor."
+)
+EPILOG = (
+    "Códigos de salida: 0 cumple; 1 algún requisito obligatorio no se cumple o no se pudo "
+    "verificar (o se rechazó un paquete); 2 error de uso o de configuración; 130 interrumpido. "
+    "Ayuda de cada comando: prepcheck COMANDO --help."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every sub-command, in Spanish."""
+    parser = SpanishArgumentParser(prog="prepcheck", description=DESCRIPTION, epilog=EPILOG)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMANDO", title="comandos"
+    )
+    checklist.add_commands(commands)
+    package.add_commands(commands)
+    services.add_commands(commands)
+    measure.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (see the module contract)."""
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Handler = args.handler
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except ConfigError as exc:
+        return _fail(f"error de configuración: {exc}", EXIT_USAGE)
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except PackageError as exc:
+        return _fail(f"paquete rechazado: {exc}", EXIT_FAILED)
+    except HarnessError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return _fail("interrumpido por el usuario (Ctrl-C)", EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"prepcheck: {message}", file=sys.stderr)
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (captured in tests): nothing left to flush

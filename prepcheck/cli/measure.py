@@ -1,0 +1,262 @@
+"""``prepcheck load``, ``monitor``, ``selftest`` and ``memoria``: measurements made apart
+from the checklist run and merged into the same results.json.
+
+Contract: as :mod:`prepcheck.cli.checklist` (Spanish help; inputs checked at parsing; each
+handler returns the exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from prepcheck.cli import arguments
+from prepcheck.cli.checklist import Commands
+
+DEFAULT_CONFIG = Path("prepcheck.toml")
+
+
+def add_commands(commands: Commands) -> None:
+    """Add ``load``, ``monitor``, ``selftest`` and ``memoria``."""
+    _add_load(commands)
+    _add_monitor(commands)
+    _add_selftest(commands)
+    _add_memoria(commands)
+
+
+def _add_load(commands: Commands) -> None:
+    load = commands.add_parser(
+        "load",
+        help="pruebas de carga (requiere load.authorized = true)",
+        description="Prueba de capacidad con Locust, la apertura de las 19:00 y el ancho de "
+        "banda; solo si la configuración del difusor dice load.authorized = true.",
+    )
+    load.add_argument("--difusor", required=True, metavar="NOMBRE", help="el difusor a probar")
+    load.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        metavar="ARCHIVO",
+        help="configuración TOML (por omisión: prepcheck.toml)",
+    )
+    load.add_argument(
+        "--out",
+        type=arguments.output_folder,
+        default=Path("reports"),
+        metavar="CARPETA",
+        help="carpeta de los informes",
+    )
+    load.add_argument(
+        "--users",
+        type=arguments.positive_int,
+        metavar="N",
+        help="usuarios simultáneos (tope: load.max_users)",
+    )
+    load.add_argument(
+        "--rate",
+        type=arguments.positive_float,
+        metavar="SOL_POR_S",
+        help="solicitudes por segundo objetivo (tope: load.max_rate)",
+    )
+    load.add_argument(
+        "--duration",
+        type=arguments.positive_int,
+        metavar="SEGUNDOS",
+        help="duración (tope: load.max_duration_seconds)",
+    )
+    load.add_argument(
+        "--shape",
+        choices=("steady", "spike", "both"),
+        default="both",
+        help="steady (carga sostenida), spike (apertura) o both (ambas)",
+    )
+    load.add_argument(
+        "--workers",
+        type=arguments.non_negative_int,
+        default=0,
+        metavar="K",
+        help="procesos generadores locales de Locust",
+    )
+    bandwidth = load.add_argument(
+        "--bandwidth", action=argparse.BooleanOptionalAction, default=True
+    )
+    bandwidth.help = "mide también load.bandwidth (por omisión: sí)"
+    load.set_defaults(handler=_load)
+
+
+def _add_monitor(commands: Commands) -> None:
+    monitor = commands.add_parser(
+        "monitor",
+        help="vigila los difusores por un tiempo acotado y registra los veredictos",
+        description="Monitoreo de la noche de la elección: disponibilidad, frescura y "
+        "periodos perdidos; termina solo (--for, --until o --max-probes) o con Ctrl-C.",
+    )
+    monitor.add_argument(
+        "--config", type=Path, required=True, metavar="ARCHIVO", help="configuración TOML"
+    )
+    monitor.add_argument(
+        "--difusor", action="append", metavar="NOMBRE", help="solo este difusor (puede repetirse)"
+    )
+    monitor.add_argument(
+        "--out",
+        type=arguments.output_folder,
+        default=Path("reports"),
+        metavar="CARPETA",
+        help="carpeta de los informes",
+    )
+    monitor.add_argument(
+        "--db",
+        type=Path,
+        metavar="ARCHIVO",
+        help="historial SQLite (por omisión: CARPETA/monitor.sqlite)",
+    )
+    monitor.add_argument(
+        "--every",
+        type=arguments.positive_float,
+        metavar="SEGUNDOS",
+        help="segundos entre sondeos (por omisión: los de la configuración)",
+    )
+    until = monitor.add_mutually_exclusive_group()
+    until.add_argument("--for", dest="for_", metavar="DURACIÓN", help="p. ej. 90s, 15m, 2h, 6d")
+    until.add_argument(
+        "--until", metavar="FECHA_ISO", help="hora local de la elección, salvo que lleve desfase"
+    )
+    monitor.add_argument(
+        "--max-probes",
+        type=arguments.positive_int,
+        metavar="N",
+        help="termina tras N sondeos por difusor",
+    )
+    monitor.add_argument(
+        "--period-seconds",
+        type=arguments.positive_float,
+        metavar="SEGUNDOS",
+        help="simula periodos de SEGUNDOS s (ensayos)",
+    )
+    monitor.add_argument(
+        "--report-only", action="store_true", help="evalúa el historial sin sondear"
+    )
+    monitor.set_defaults(handler=_monitor)
+
+
+def _add_selftest(commands: Commands) -> None:
+    selftest = commands.add_parser(
+        "selftest",
+        help="revisiones host.*, en el servidor del difusor",
+        description="Espacio libre, histórico de paquetes y bitácora de accesos, ejecutado en "
+        "el propio servidor del difusor.",
+    )
+    selftest.add_argument("--difusor", required=True, metavar="NOMBRE", help="el difusor")
+    selftest.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        metavar="ARCHIVO",
+        help="configuración TOML (por omisión: prepcheck.toml)",
+    )
+    selftest.add_argument(
+        "--site-root", type=Path, required=True, metavar="CARPETA", help="carpeta del sitio"
+    )
+    selftest.add_argument(
+        "--history",
+        type=Path,
+        required=True,
+        metavar="CARPETA",
+        help="carpeta que guarda los paquetes",
+    )
+    selftest.add_argument(
+        "--access-log",
+        type=Path,
+        required=True,
+        metavar="ARCHIVO",
+        help="la bitácora de accesos en uso",
+    )
+    selftest.add_argument(
+        "--access-log-format",
+        default="combined",
+        metavar="FORMATO",
+        help="combined, nginx-combined, apache-combined o un LogFormat",
+    )
+    selftest.add_argument(
+        "--out",
+        type=arguments.output_folder,
+        default=Path("reports"),
+        metavar="CARPETA",
+        help="carpeta de los informes",
+    )
+    selftest.set_defaults(handler=_selftest)
+
+
+def _add_memoria(commands: Commands) -> None:
+    memoria = commands.add_parser(
+        "memoria",
+        help="memoria técnica (sección VI) de un difusor",
+        description="Incidentes, estadísticas de visitas, páginas y hits, y los registros de "
+        "carga y disponibilidad; escribe memoria.json y memoria.html.",
+    )
+    memoria.add_argument("--difusor", required=True, metavar="NOMBRE", help="el difusor")
+    memoria.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        metavar="ARCHIVO",
+        help="configuración TOML (por omisión: prepcheck.toml)",
+    )
+    memoria.add_argument(
+        "--access-log",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="ARCHIVO",
+        help="bitácoras de accesos (se aceptan .gz)",
+    )
+    memoria.add_argument(
+        "--access-log-format",
+        default="combined",
+        metavar="FORMATO",
+        help="combined, nginx-combined, apache-combined o un LogFormat",
+    )
+    memoria.add_argument(
+        "--incidents",
+        type=Path,
+        metavar="ARCHIVO",
+        help="por omisión: CARPETA/<difusor>/incidentes.json",
+    )
+    memoria.add_argument(
+        "--from", dest="date_from", metavar="AAAA-MM-DD", help="primer día (hora local)"
+    )
+    memoria.add_argument(
+        "--to", dest="date_to", metavar="AAAA-MM-DD", help="último día (hora local)"
+    )
+    memoria.add_argument(
+        "--out",
+        type=arguments.output_folder,
+        default=Path("reports"),
+        metavar="CARPETA",
+        help="carpeta de los informes",
+    )
+    memoria.set_defaults(handler=_memoria)
+
+
+def _load(args: argparse.Namespace) -> int:
+    from prepcheck.load.cli import run_load
+
+    return run_load(args)
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    from prepcheck.monitor.cli import run_monitor
+
+    return run_monitor(args)
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from prepcheck.host.selftest import run_selftest
+
+    return run_selftest(args)
+
+
+def _memoria(args: argparse.Namespace) -> int:
+    from prepcheck.memoria.cli import run_memoria
+
+    return run_memoria(args)
