@@ -103,6 +103,8 @@ def _missing(loc: Loc, root: type[BaseModel]) -> str:
 def _expected(kind: str, loc: Loc, ctx: dict[str, Any], root: type[BaseModel]) -> str:
     if kind in _BOUNDS:
         return _bounded(loc, ctx, root)
+    if kind == "list_type" and _is_table_list(_unwrap(_annotation_at(loc, root))):
+        return f"se esperaban secciones `[[{loc[-1]}]]`, con doble corchete"
     if kind == "literal_error":
         choices = get_args(_unwrap(_annotation_at(loc, root)))
         listed = ", ".join(shown(choice) for choice in choices) or str(ctx.get("expected"))
@@ -135,6 +137,13 @@ def _bounded(loc: Loc, ctx: dict[str, Any], root: type[BaseModel]) -> str:
         limits = [f"{names[key]} {value}" for key, value in ctx.items() if key in names]
     whole = _unwrap(field.annotation) is int if field else False
     return f"se esperaba un número{' entero' if whole else ''} {' y '.join(limits)}"
+
+
+def _is_table_list(annotation: Any) -> bool:
+    if get_origin(annotation) is not list:
+        return False
+    item = _unwrap(get_args(annotation)[0])
+    return isinstance(item, type) and issubclass(item, BaseModel)
 
 
 def _found(value: object) -> str:
