@@ -59,6 +59,28 @@ CATALOGUE: dict[str, str] = {
     "option '%(option)s' is deprecated": "la opción '%(option)s' es obsoleta",
     "argument '%(argument_name)s' is deprecated": "el argumento '%(argument_name)s' es obsoleto",
     "command '%(parser_name)s' is deprecated": "el subcomando '%(parser_name)s' es obsoleto",
+    # Mistakes in building a parser (a bug of prepcheck, never of its user).
+    "%r is not callable": "%r no es invocable",
+    "'required' is an invalid argument for positionals": (
+        "'required' no es válido para argumentos posicionales"
+    ),
+    ".__call__() not defined": ".__call__() no está definido",
+    "cannot have multiple subparser arguments": "no puede haber varios grupos de subcomandos",
+    "cannot merge actions - two groups are named %r": (
+        "no se pueden combinar acciones: dos grupos se llaman %r"
+    ),
+    "conflicting option string: %s": "opción en conflicto: %s",
+    "conflicting option strings: %s": "opciones en conflicto: %s",
+    "conflicting subparser alias: %s": "alias de subcomando en conflicto: %s",
+    "conflicting subparser: %s": "subcomando en conflicto: %s",
+    "dest= is required for options like %r": "dest= es obligatorio para opciones como %r",
+    "invalid conflict_resolution value: %r": "valor de conflict_resolution no válido: %r",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r": (
+        "opción no válida %(option)r: debe empezar con un carácter de %(prefix_chars)r"
+    ),
+    "mutually exclusive arguments must be optional": (
+        "los argumentos mutuamente excluyentes deben ser opcionales"
+    ),
 }
 
 _Result = TypeVar("_Result")
