@@ -55,9 +55,11 @@ def files(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def cli(*argv: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def cli(*argv: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run prepcheck in ``cwd`` (default output folders such as reports/ land there)."""
     return subprocess.run(
         [str(PREPCHECK), *map(str, argv)],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -122,6 +124,16 @@ MISTAKES = [
     ("monitor-bad-duration", lambda f: ["monitor", "--config", f["config"], "--out",
                                         f["base"] / "monitor", "--for", "nunca"],
      "duración no válida: 'nunca'"),
+    ("monitor-db-is-folder", lambda f: ["monitor", "--config", f["config"], "--db", f["folder"],
+                                        "--max-probes", "1"],
+     "folder es una carpeta; se esperaba un archivo"),
+    ("monitor-db-not-sqlite", lambda f: ["monitor", "--config", f["config"], "--db", f["config"],
+                                         "--report-only"],
+     "prepcheck.toml existe y no es una base de datos SQLite"),
+    ("memoria-incidents-folder", lambda f: ["memoria", "--config", f["config"], "--difusor",
+                                            "unam", "--access-log", f["config"], "--incidents",
+                                            f["folder"], "--out", f["base"] / "memoria"],
+     "folder es una carpeta; se esperaba un archivo"),
     ("memoria-missing-log", lambda f: ["memoria", "--config", f["config"], "--difusor", "unam",
                                        "--access-log", f["base"] / "nope.log", "--out",
                                        f["base"] / "memoria"],
@@ -142,7 +154,7 @@ def test_there_are_at_least_15_mistakes():
 
 @pytest.mark.parametrize(("name", "argv", "says"), MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_mistake_exits_2_in_spanish(name, argv, says, files):
-    done = cli(*argv(files))
+    done = cli(*argv(files), cwd=files["base"])
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert says in done.stderr, done.stderr
     assert done.stderr.startswith(("prepcheck: ", "uso: prepcheck")), done.stderr
@@ -152,7 +164,7 @@ def test_mistake_exits_2_in_spanish(name, argv, says, files):
 
 def test_corte_accepts_the_iso_t_form(files):
     out = files["base"] / "iso"
-    done = cli("package", "build", "--corte", "2021-06-06T21:15", "--out", out)
+    done = cli("package", "build", "--corte", "2021-06-06T21:15", "--out", out, cwd=out.parent)
     assert done.returncode == 0, done.stderr
     assert (out / "20210606_2115_PREP_VER.zip").is_file()
 

@@ -103,6 +103,27 @@ def output_folder(text: str) -> Path:
     return path
 
 
+def sqlite_file(text: str) -> Path:
+    """A SQLite database to open or create: not a folder, and an existing file must be one."""
+    path = output_file(text)
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                raise argparse.ArgumentTypeError(f"{text} existe y no es una base de datos SQLite")
+    return path
+
+
+def output_file(text: str) -> Path:
+    """A file to write (created when missing): never an existing folder or other kind."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} es una carpeta; se esperaba un archivo")
+    if path.exists() and not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} no es un archivo regular")
+    output_folder(str(path.parent))
+    return path
+
+
 def _int(text: str, name: str = "un número entero") -> int:
     try:
         return int(text)

@@ -106,7 +106,7 @@ def _add_monitor(commands: Commands) -> None:
     )
     monitor.add_argument(
         "--db",
-        type=Path,
+        type=arguments.sqlite_file,
         metavar="ARCHIVO",
         help="historial SQLite (por omisión: CARPETA/monitor.sqlite)",
     )
@@ -218,7 +218,7 @@ def _add_memoria(commands: Commands) -> None:
     )
     memoria.add_argument(
         "--incidents",
-        type=Path,
+        type=arguments.existing_file,
         metavar="ARCHIVO",
         help="por omisión: CARPETA/<difusor>/incidentes.json",
     )
