@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from prepcheck.cli import main
-from prepcheck.config import load_config, parse_utc_offset
+from prepcheck.config import Needs, load_config, parse_utc_offset
 from prepcheck.errors import ConfigError
 
 GOOD = """
@@ -148,3 +148,33 @@ def test_shipped_example_config_is_valid():
     config = load_config(example)
     assert [d.name for d in config.difusor] == ["universidad-ejemplo", "diario-ejemplo"]
     assert config.election.package.url.endswith("_PREP_VER.zip")
+
+
+def test_sftp_secrets_are_checked_only_when_needed_and_for_the_selected(tmp_path, monkeypatch):
+    text = GOOD + textwrap.dedent("""
+        [difusor.sftp]
+        host = "127.0.0.1"
+        username = "difusor"
+        password_env = "PREPCHECK_TEST_SFTP_PASSWORD"
+
+        [[difusor]]
+        name = "diario"
+        base_url = "https://diario.example.mx"
+        """)
+    path = write(tmp_path, text)
+    monkeypatch.delenv("PREPCHECK_TEST_SFTP_PASSWORD", raising=False)
+    load_config(path)  # memoria, selftest, load, monitor: no SFTP login
+    load_config(path, needs=Needs(sftp_secrets=True, difusores=("diario",)))
+    with pytest.raises(ConfigError, match="PREPCHECK_TEST_SFTP_PASSWORD no está definida"):
+        load_config(path, needs=Needs(sftp_secrets=True))
+    with pytest.raises(ConfigError, match=r"¿quiso decir «diario»\?"):
+        load_config(path, needs=Needs(sftp_secrets=True, difusores=("diaro",)))
+
+
+def test_new_difusor_keys_have_their_defaults(tmp_path):
+    difusor = load_config(write(tmp_path, GOOD)).find("unam")
+    assert difusor.budget_seconds == 240
+    assert difusor.entry_page_url("prepver2021") == "https://prep.example.mx/prepver2021/"
+    text = GOOD + 'entry_url = "https://prep.example.mx/prepver2021/index.html"\n'
+    difusor = load_config(write(tmp_path, text)).find("unam")
+    assert difusor.entry_page_url("prepver2021").endswith("/prepver2021/index.html")
