@@ -109,7 +109,7 @@ MISTAKES = [
     ("render-nothing", lambda f: ["render"],
      "faltan los argumentos obligatorios: RESULTADOS.json"),
     ("port-out-of-range", lambda f: ["reference", "serve", "--port", "99999"],
-     "argumento --port: se esperaba un puerto entre 1 y 65535"),
+     "argumento --port: se esperaba un puerto entre 1 y 65535 (0: uno libre)"),
     ("users-negative", lambda f: ["load", "--difusor", "unam", "--config", f["config"],
                                   "--users", "-3"],
      "argumento --users: se esperaba un número entero mayor que 0"),
@@ -247,27 +247,33 @@ def test_ctrl_c_exits_130_with_a_spanish_line(files):
     argv = ["selftest", "--difusor", "unam", "--config", files["config"], "--site-root",
             files["base"], "--history", files["base"], "--access-log", fifo, "--out",
             files["base"] / "selftest"]  # fmt: skip
-    child = subprocess.Popen(
-        [str(PREPCHECK), *map(str, argv)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    writer = None
+    # A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
+    # across exec: give the child the default disposition a terminal user has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        deadline = time.monotonic() + 60
-        while writer is None:  # opening for writing succeeds once the child opened for reading
-            try:
-                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError:
-                assert child.poll() is None, child.communicate()
-                assert time.monotonic() < deadline, "selftest never opened the access log"
-                time.sleep(0.05)
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=60)
+        child = subprocess.Popen(
+            [str(PREPCHECK), *map(str, argv)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        if writer is not None:
-            os.close(writer)
+        signal.signal(signal.SIGINT, previous)
+    writer = None
+    with child:  # closes the pipes whatever happens
+        try:
+            deadline = time.monotonic() + 60
+            while writer is None:  # opening for writing succeeds once the child reads it
+                try:
+                    writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                except OSError:
+                    assert child.poll() is None, child.communicate()
+                    assert time.monotonic() < deadline, "selftest never opened the access log"
+                    time.sleep(0.05)
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            if writer is not None:
+                os.close(writer)
     assert child.returncode == 130, (out, err)
     assert err.strip() == "prepcheck: interrumpido por el usuario (Ctrl-C)"

@@ -28,6 +28,7 @@ from prepcheck.memoria.incidents import read_incidents
 from prepcheck.monitor.history import open_history
 from prepcheck.package.build import BuiltPackage, build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.process import free_port
 
 MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.publication-window")
@@ -199,7 +200,7 @@ def test_one_writer_and_bounded_runs_are_enforced(tmp_path: Path, package: Built
     config = write_config(
         tmp_path / "prepcheck.toml",
         package.archive,
-        [("nadie", f"https://127.0.0.1:{free_port()}/", package.archive)],
+        [("nadie", f"https://127.0.0.1:{free_port()}/", LocalCA.create(tmp_path / "ca").cert_path)],
     )
     out = tmp_path / "out"
     assert monitor(config, out) == 2  # no --for/--until/--max-probes: refused

@@ -70,6 +70,16 @@ def port(text: str) -> int:
     return value
 
 
+def listen_port(text: str) -> int:
+    """A TCP port to listen on, 1..65535, or 0 for any free port."""
+    value = _int(text, "un número de puerto")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"se esperaba un puerto entre 1 y 65535 (0: uno libre); se recibió {text!r}"
+        )
+    return value
+
+
 def existing_file(text: str) -> Path:
     """A path to a regular file that exists."""
     path = Path(text)

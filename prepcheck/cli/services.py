@@ -34,10 +34,10 @@ def add_commands(commands: Commands) -> None:
     )
     serve.add_argument(
         "--port",
-        type=arguments.port,
+        type=arguments.listen_port,
         default=8443,
         metavar="PUERTO",
-        help="puerto HTTPS (por omisión: 8443)",
+        help="puerto HTTPS (por omisión: 8443; 0: uno libre)",
     )
     serve.add_argument(
         "--package",
