@@ -21,7 +21,7 @@ from prepcheck.demo import (
 )
 from prepcheck.package.build import BuiltPackage, build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.results import read_document
+from prepcheck.results import Verdict, exit_code, read_document
 from prepcheck.runner import run_checklist
 
 # Brief monitoring: 2-second simulated update periods, a probe every half second.
@@ -84,7 +84,8 @@ def _host_side(config: Path, out_dir: Path, difusor: EmbeddedDifusor) -> None:
 def run_demo(
     out_dir: Path, *, servers: str = "both", scale: str = "small", workdir: Path = DEMO_WORKDIR
 ) -> int:
-    """Run the simulacro; 0 when every reference difusor's final verdict is ``pass``, else 1.
+    """Run the simulacro; the exit code is the reference difusores' final verdict (the one
+    policy of ``prepcheck.results.status``: 0 CUMPLE, 1 NO CUMPLE, 3 INCOMPLETO).
 
     SFTP (OpenSSH sshd) is part of it when running as root, as the reference sshd requires.
     """
@@ -118,5 +119,5 @@ def _summary(board: Path, results: list[Path]) -> int:
     print(f"\nInformes: {board}")
     for path in results:
         print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    verdicts = [read_document(path)["verdict"] for path in results]
-    return 0 if all(verdict == "pass" for verdict in verdicts) else 1
+    verdicts = [Verdict(read_document(path)["verdict"]) for path in results]
+    return exit_code(verdicts)

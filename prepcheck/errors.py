@@ -37,3 +37,7 @@ class ServerError(HarnessError):
 
 class SafetyError(HarnessError):
     """An action was refused because the configuration does not authorize it (e.g. load tests)."""
+
+
+class ResultsFileError(HarnessError):
+    """A file given as a results.json is missing, unreadable or not a valid results document."""

@@ -6,9 +6,11 @@ parametrized per configured difusor, session scope), ``official`` (the verified 
 package), ``record`` (stores a ``CheckResult`` for the test's ``check`` marker id and sets the
 pytest outcome from it).
 
-Contract: at the end of the session every selected difusor gets ``OUT/<name>/results.json``
-with one record per catalogue id. A suite test that crashes is recorded as ``error`` with the
-exception, never lost; ids with no suite test are recorded ``skipped`` ("no implementado").
+Contract: at the end of the session every selected difusor gets its session file
+(``session_path``): the records of the checks this session measured, written atomically. A
+suite test that crashes is recorded as ``error`` with the exception, never lost. The runner
+lands these records in results.json (``prepcheck.outputs.land``); ids the session should have
+measured but did not are recorded there as ``error``, never as passed.
 """
 
 from __future__ import annotations
@@ -22,12 +24,17 @@ from prepcheck.catalogue import spec
 from prepcheck.config import Config, load_config
 from prepcheck.errors import ConfigError
 from prepcheck.package.official import OfficialPackage, load_official
-from prepcheck.results import CheckResult, Status, build_document, error, now_iso, write_document
+from prepcheck.results import CheckResult, Status, error, now_iso, write_json
 from prepcheck.target import Target
 
 Recorder = Callable[[CheckResult], None]
 _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
+
+
+def session_path(out_dir: Path, name: str) -> Path:
+    """Where a checklist session leaves the records it measured for difusor ``name``."""
+    return out_dir / name / "checklist-session.json"
 
 
 class RunState:
@@ -57,16 +64,13 @@ class RunState:
             self._targets[name] = Target(self.config.find(name), self.config.election, self.package)
         return self._targets[name]
 
-    def write_all(self) -> list[Path]:
-        """Write every selected difusor's results.json; returns the paths written."""
+    def write_sessions(self) -> list[Path]:
+        """Write every selected difusor's session file; returns the paths written."""
         written = []
         for name in self.selected:
-            difusor = self.config.find(name)
-            document = build_document(name, difusor.base_url, self.started_at, self.results[name])
-            document["display_name"] = difusor.label
-            document["election"] = self.config.election.name
-            path = self.out_dir / name / "results.json"
-            write_document(document, path)
+            path = session_path(self.out_dir, name)
+            records = [result.to_record() for result in self.results[name]]
+            write_json({"started_at": self.started_at, "records": records}, path)
             written.append(path)
         return written
 
@@ -186,6 +190,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     state.close()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for path in state.write_all():
+    for path in state.write_sessions():
         if reporter is not None:
             reporter.write_line(f"prepcheck: {path}")

@@ -2,12 +2,14 @@
 
 Contract of ``run_checklist``: every selected difusor ends with ``OUT/<name>/results.json`` and
 ``OUT/<name>/report.html``, and ``OUT/index.html`` lists them all, even if the suite process
-crashed or hung (its difusores then get ``error`` records saying so). Exit code 0 when every
-verdict is ``pass``, 1 otherwise. Configuration errors raise ``ConfigError`` before anything runs.
+crashed or hung (its difusores then get ``error`` records saying so). Records measured by other
+commands (load, monitor, selftest) are kept. The exit code is the worst verdict (the one policy
+of ``prepcheck.results.status``). Configuration errors raise ``ConfigError`` before anything runs.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -15,29 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prepcheck.catalogue import ids
+from prepcheck.catalogue import CATALOGUE
 from prepcheck.config import Config, load_config
-from prepcheck.report.board import render_board
-from prepcheck.report.render import render_report
-from prepcheck.results import (
-    build_document,
-    error,
-    merge_records,
-    now_iso,
-    read_document,
-    write_document,
-)
+from prepcheck.outputs import Landed, land, subject_of
+from prepcheck.plugin import session_path
+from prepcheck.results import CheckResult, Status, error, exit_code, now_iso
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 RUN_TIMEOUT_S = 4 * 3600
-# Ids measured by their own commands (prepcheck load / monitor / selftest), not by a run.
-MEASURED_ELSEWHERE = (
-    "load.",
-    "monitor.",
-    "host.",
-    "freshness.publication-window",
-    "freshness.missed-periods",
-)
+#: The ids a checklist run measures (the others belong to load, monitor and selftest).
+RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
 
 
 @dataclass(frozen=True)
@@ -62,18 +51,15 @@ def run_checklist(
         config.find(name)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = now_iso()
-    earlier = {name: _earlier_measurements(out_dir / name / "results.json") for name in selected}
     for name in selected:
-        (out_dir / name / "results.json").unlink(missing_ok=True)
+        session_path(out_dir, name).unlink(missing_ok=True)
     failure = _run_suites(config_path, out_dir, selected, quiet=quiet, timeout_s=timeout_s)
-    results = [_ensure_results(config, out_dir, name, started, failure) for name in selected]
-    for path in results:
-        _keep_earlier(path, earlier[path.parent.name])
-    for path in results:
-        render_report(path, path.with_name("report.html"))
-    board = render_board(out_dir, results)
-    verdicts = [read_document(path)["verdict"] for path in results]
-    return RunOutcome(0 if all(v == "pass" for v in verdicts) else 1, board, tuple(results))
+    landed = [_land(config, out_dir, name, started, failure) for name in selected]
+    return RunOutcome(
+        exit_code([item.verdict for item in landed]),
+        out_dir / "index.html",
+        tuple(item.path for item in landed),
+    )
 
 
 def suites_command(
@@ -118,37 +104,32 @@ def _run_suites(
     return f"la sesión de pytest terminó con código {done.returncode}"
 
 
-def _earlier_measurements(path: Path) -> list[dict[str, Any]]:
-    """Records of checks measured by their own commands (load, monitor, selftest) that an
-    earlier results.json holds, so a new checklist run does not throw them away."""
+def _land(config: Config, out_dir: Path, name: str, started: str, failure: str | None) -> Landed:
+    """Land the session's records of ``name``; ids it did not measure become ``error``."""
+    path = session_path(out_dir, name)
     try:
-        document = read_document(path)
-    except (OSError, ValueError, KeyError):
-        return []
-    kept = []
-    for record in document["checks"]:
-        if record["id"].startswith(MEASURED_ELSEWHERE) and record["status"] != "skipped":
-            evidence = {**record.get("evidence", {}), "medido_en": document["finished_at"]}
-            kept.append({**record, "evidence": evidence})
-    return kept
-
-
-def _keep_earlier(path: Path, earlier: list[dict[str, Any]]) -> None:
-    if earlier:
-        write_document(merge_records(read_document(path), earlier), path)
-
-
-def _ensure_results(
-    config: Config, out_dir: Path, name: str, started: str, failure: str | None
-) -> Path:
-    """The difusor's results.json; synthesized with ``error`` records if the session lost it."""
-    path = out_dir / name / "results.json"
-    if path.exists():
-        return path
-    reason = failure or "la sesión de revisión no produjo resultados"
+        session = json.loads(path.read_text(encoding="utf-8"))
+        records = {r["id"]: r for r in session["records"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        records = {}
+    reason = failure or "la sesión de revisión no produjo este resultado"
+    results = [
+        _result(records[cid]) if cid in records else error(cid, f"No se pudo verificar: {reason}")
+        for cid in RUN_IDS
+    ]
     difusor = config.find(name)
-    records = [error(cid, f"No se pudo verificar: {reason}") for cid in ids()]
-    document = build_document(name, difusor.base_url, started, records)
-    document.update(display_name=difusor.label, election=config.election.name)
-    write_document(document, path)
-    return path
+    landed = land(out_dir, subject_of(config, difusor), results, started_at=started, command="run")
+    path.unlink(missing_ok=True)
+    return landed
+
+
+def _result(record: dict[str, Any]) -> CheckResult:
+    """The result a session recorded (its record as written by ``CheckResult.to_record``)."""
+    return CheckResult(
+        record["id"],
+        Status(record["status"]),
+        record["message"],
+        record["evidence"],
+        fix=record["fix"],
+        measured_at=record["measured_at"],
+    )

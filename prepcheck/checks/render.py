@@ -27,7 +27,7 @@ from prepcheck.checks.render_pages import (
 from prepcheck.config import RenderSettings
 from prepcheck.probes.render import EmbeddedShots, PageShot
 from prepcheck.render.observe import PagePair
-from prepcheck.results import CheckResult, Status, error, outcome, skipped
+from prepcheck.results import CheckResult, Status, error, not_applicable, outcome
 
 __all__ = [
     "IMAGE_WIDTH",
@@ -88,14 +88,17 @@ def evaluate_embedded(
     """``render.embedded``: the PREP frame of the portal passes the page, data and corte checks.
 
     The portal around the frame is the difusor's own business and is not compared. Outcomes:
-    ``embed_url`` not set (skipped, "no configurado"); the portal cannot be opened (error);
-    no frame with the PREP pages (fail: embed the official pages in an iframe); the frame
-    differs from the reference, shows other figures or another corte than the official one
-    (fail, naming which: embed the official pages, unchanged and current); all pass (pass).
+    ``embed_url`` not set (not_applicable: no portal embeds the pages); the portal cannot be
+    opened (error); no frame with the PREP pages (fail: embed the official pages in an
+    iframe); the frame differs from the reference, shows other figures or another corte than
+    the official one (fail, naming which: embed the official pages, unchanged and current);
+    all pass (pass).
     """
     check = "render.embedded"
     if embed_url is None:
-        return skipped(check, "no configurado (difusor.embed_url)")
+        return not_applicable(
+            check, "No aplica: el difusor no declara un portal que embeba las páginas (embed_url)."
+        )
     if embedded is None:
         return error(check, "No se observó el portal")
     evidence: dict[str, Any] = {"portal": embed_url, "iframe": embedded.frame_url}

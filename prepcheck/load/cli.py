@@ -3,9 +3,9 @@
 Contract of ``run_load``: the configuration is read and the difusor must have
 ``load.authorized = true`` before anything is sent (else exit 2 and no request at all); every
 run is capped and bounded (``prepcheck.load.plan``) and runs Locust in its own processes;
-records land in ``OUT/<difusor>/results.json`` (merged), Locust's files in
-``OUT/<difusor>/load/``. Exit 0 when every record produced passes (advisory ``warn`` included
-as not passing), 1 when any fails or errors, 2 for usage errors and refusals.
+records land in ``OUT/<difusor>/results.json`` (``prepcheck.outputs.land``), Locust's files
+in ``OUT/<difusor>/load/``. The exit code is the difusor's verdict after landing (the one
+policy of ``prepcheck.results.status``); refusals and usage errors are 2.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from prepcheck.load.bandwidth import measure_bandwidth
 from prepcheck.load.judge import judge_run
 from prepcheck.load.locust_run import run_locust
 from prepcheck.load.plan import LoadRefused, Overrides, Shape, authorize, plan_run
-from prepcheck.load.record import record_results
 from prepcheck.observations import corte_source_package, official_corte
-from prepcheck.results import CheckResult, Status, now_iso
+from prepcheck.outputs import land, subject_of
+from prepcheck.results import EXIT_USAGE, STATUS_LABELS, CheckResult, exit_code, now_iso
 from prepcheck.target import Target
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_LOCAL_WORKERS = 32
 SHAPES: dict[str, tuple[Shape, ...]] = {
     "steady": ("steady",),
@@ -73,10 +72,9 @@ def run_load(args: argparse.Namespace) -> int:
             )
         )
         _show(results[-1])
-    path = record_results(out, difusor, results, started)
-    print(f"Resultados: {path}\nInforme: {path.with_name('report.html')}")
-    failed = {Status.FAIL, Status.ERROR, Status.WARN}
-    return EXIT_FAILED if any(r.status in failed for r in results) else EXIT_OK
+    landed = land(out, subject_of(config, difusor), results, started_at=started, command="load")
+    print(f"Resultados: {landed.path}\nInforme: {landed.report}")
+    return exit_code([landed.verdict])
 
 
 def _official_corte(config: Config, difusor: Difusor) -> str | None:
@@ -91,4 +89,4 @@ def _official_corte(config: Config, difusor: Difusor) -> str | None:
 
 
 def _show(result: CheckResult) -> None:
-    print(f"  {result.id}: {result.status} — {result.message}")
+    print(f"  {result.id}: {STATUS_LABELS[result.status]} — {result.message}")
