@@ -66,10 +66,10 @@ def build_and_serve(workdir: Path) -> tuple[EmbeddedDifusor, list[ExpectedFile]]
 
     The caller must stop the returned difusor.
     """
+    from prepcheck.archive.official import load_official
     from prepcheck.config import PackageSource
-    from prepcheck.package.build import build_package
-    from prepcheck.package.official import load_official
     from prepcheck.reference.embedded import EmbeddedDifusor
+    from prepcheck.sample import build_package
 
     start = time.perf_counter()
     built = build_package(CORTE, workdir / "package", scale="full")

@@ -24,11 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find _common
 from _common import emit, peak_rss_mb
 
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.checklist.runner import suites_command
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes import testssl
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import suites_command
+from prepcheck.sample import build_package
 
 SUITES = ("test_tls.py", "test_headers.py", "test_site.py")
 QUICK_SECTIONS = ("-p", "-S")

@@ -16,7 +16,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from prepcheck.runner import run_checklist
+    from prepcheck.checklist.runner import run_checklist
 
     outcome = run_checklist(args.config, args.out, args.difusor or None, quiet=args.quiet)
     print(f"Tablero: {outcome.board}")
@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _package_build(args: argparse.Namespace) -> int:
-    from prepcheck.package.build import build_package
+    from prepcheck.sample import build_package
 
     corte = datetime.strptime(args.corte, "%Y-%m-%d %H:%M")
     built = build_package(corte, args.out, scale=args.scale, fmt=args.format, seed=args.seed)
@@ -35,7 +35,7 @@ def _package_build(args: argparse.Namespace) -> int:
 
 
 def _package_verify(args: argparse.Namespace) -> int:
-    from prepcheck.package.verify import verify_package
+    from prepcheck.archive.verify import verify_package
 
     print(verify_package(args.package, digest_file=args.digest, algorithm=args.algorithm))
     return EXIT_OK
@@ -48,13 +48,13 @@ def _reference_serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from prepcheck.demo_run import run_demo
+    from prepcheck.demo.simulacro.run import run_demo
 
     return run_demo(args.out, servers=args.server, scale=args.scale)
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from prepcheck.package.ingest_cli import run_ingest
+    from prepcheck.ingest.cli import run_ingest
 
     return run_ingest(args)
 

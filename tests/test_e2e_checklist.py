@@ -13,12 +13,12 @@ from datetime import datetime
 
 import pytest
 
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.cli import main
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import Variant
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 TAMPERED_FILE = "prepver2021/json/diputaciones/distrito_07.json"

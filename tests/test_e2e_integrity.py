@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.freshness import evaluate_corte_current, parse_corte
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.http import HttpSnapshot
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
 
 LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
 PREVIOUS = LATEST - timedelta(minutes=15)
@@ -168,8 +168,8 @@ def test_unreadable_main_json_is_an_error():
 
 
 def test_newest_official_package_corte_comes_from_its_main_json(tmp_path):
+    from prepcheck.checklist.observations import _newest_package_corte
     from prepcheck.config import Election
-    from prepcheck.observations import _newest_package_corte
 
     # Packages named in UTC-5 local time, an election configured in UTC-6: the name alone
     # would be an hour off; the package's own main.json carries the offset.

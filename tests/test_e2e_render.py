@@ -29,11 +29,11 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
-from prepcheck.package.extract import extract_safely
+from prepcheck.archive.extract import extract_safely
+from prepcheck.checklist.runner import run_checklist
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
 
 pytestmark = pytest.mark.slow
 

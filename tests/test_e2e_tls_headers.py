@@ -10,7 +10,7 @@ HTTPS request of the harness fail verification: those checks are ``error`` ("cou
 checked"), never pass, because TLS verification is never disabled. That is the honest outcome:
 the tls.* checks say *what* is wrong, the HTTP checks say they could not look.
 
-The run uses the checklist's own pytest session (``prepcheck.plugin`` over ``suites/``) limited
+The run uses the checklist's own pytest session (``checklist.plugin`` over ``suites/``) limited
 to the suites whose ids a TLS or header misconfiguration could affect: this area's, plus
 integrity, package and freshness, so "no other required check" is asserted against them. The
 render suite (about 40 s of browser work per difusor) is left to its own end-to-end test.
@@ -30,14 +30,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prepcheck.checklist.runner import SUITES_DIR, suites_command
 from prepcheck.checks.headers import evaluate_main_json_not_cached
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.cache_probe import probe_main_json_caching
 from prepcheck.probes.http import fetch, make_client
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import VARIANTS
-from prepcheck.runner import SUITES_DIR, suites_command
+from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 SUITES = (
@@ -227,7 +227,7 @@ def hanging_run(tmp_path_factory):
 
 
 def run_suites(config: Path, out: Path, suites: tuple[str, ...]) -> list[Path]:
-    """One checklist pytest session over ``suites`` (as ``prepcheck.runner`` starts it)."""
+    """One checklist pytest session over ``suites`` (as ``checklist.runner`` starts it)."""
     present = [name for name in suites if (SUITES_DIR / name).exists()]
     command = suites_command(config, out, suites=present)
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)

@@ -17,10 +17,10 @@ import psutil
 import pytest
 
 from prepcheck.cli import main
-from prepcheck.demo import write_config
-from prepcheck.package.build import BuiltPackage, build_package
+from prepcheck.demo.simulacro import write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import VARIANTS
+from prepcheck.sample import BuiltPackage, build_package
 
 FAST = "bandwidth_seconds = 2\nspike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from prepcheck.checks.load import Saturation, Thresholds, evaluate, saturation
 from prepcheck.load.chart import chart_png
 from prepcheck.load.stats import (
     Point,
@@ -16,7 +17,6 @@ from prepcheck.load.stats import (
     read_history,
     read_totals,
 )
-from prepcheck.load.thresholds import Saturation, Thresholds, evaluate, saturation
 from prepcheck.results import Status
 
 LIMITS = Thresholds(

@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 
 from prepcheck.cli import main
-from prepcheck.demo import CENTRE_TIME, write_config
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.memoria.incidents import read_incidents
 from prepcheck.monitor.history import open_history
-from prepcheck.package.build import BuiltPackage, build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.process import free_port
+from prepcheck.sample import BuiltPackage, build_package
 
 MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.publication-window")
 

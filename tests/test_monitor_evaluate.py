@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
-from prepcheck.monitor.evaluate import (
+from prepcheck.checks.monitor import (
     Rules,
     evaluate_availability,
     evaluate_missed_periods,

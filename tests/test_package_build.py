@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.package.build import build_package, build_site_tree, package_name
-from prepcheck.package.csvdb import check_invariants, read_csv_database
+from prepcheck.formats.anexo13 import check_invariants, read_csv_database
+from prepcheck.sample import build_package, build_site_tree, package_name
 
 CORTE = datetime(2021, 6, 6, 21, 15)
 UTC_5 = timezone(timedelta(hours=-5))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from prepcheck.checks.render import (
+from prepcheck.checks.fidelity import (
     corte_equal,
     evaluate_console,
     evaluate_corte_displayed,
@@ -17,11 +17,11 @@ from prepcheck.checks.render import (
     figure_matches,
     parse_corte,
 )
+from prepcheck.checks.fidelity.imaging import encode_png
 from prepcheck.config import RenderSettings
-from prepcheck.imaging import encode_png
-from prepcheck.probes.render import EmbeddedShots, PageShot
-from prepcheck.render.figures import Figure, expected_figures, route_documents
-from prepcheck.render.observe import PagePair
+from prepcheck.formats.figures import Figure, expected_figures, route_documents
+from prepcheck.probes.fidelity import PagePair
+from prepcheck.probes.page import EmbeddedShots, PageShot
 
 UTC5 = timezone(timedelta(hours=-5))
 CORTE_ISO = "2021-06-06T22:15:00-05:00"
@@ -166,8 +166,8 @@ def test_console_errors_are_advisory():
 
 def test_embedded_outcomes():
     settings = RenderSettings()
-    skipped = evaluate_embedded(None, None, [], settings, None)
-    assert skipped.status == "skipped" and "no configurado" in skipped.message
+    absent = evaluate_embedded(None, None, [], settings, None)
+    assert absent.status == "not_applicable" and "No aplica" in absent.message
     no_frame = EmbeddedShots("https://d/portal.html", error="el portal no tiene un iframe")
     assert evaluate_embedded("https://d/portal.html", no_frame, [], settings, CORTE_ISO).status == (
         "fail"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from prepcheck.errors import PackageError
-from prepcheck.package.csvdb import check_invariants, read_csv_database
+from prepcheck.formats.anexo13 import check_invariants, read_csv_database
 from prepcheck.results import CheckResult, error, outcome
 
 MAX_EXAMPLES = 10

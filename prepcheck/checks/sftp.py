@@ -10,7 +10,7 @@ server's key fingerprint.
 from __future__ import annotations
 
 from prepcheck.probes.fetch_many import FileOutcome
-from prepcheck.probes.ingest import Rehearsal
+from prepcheck.probes.rehearsal import Rehearsal
 from prepcheck.probes.sftp import SftpOutcome
 from prepcheck.results import CheckResult, error, outcome, skipped
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from prepcheck.checklist.observations import corte_source_package, official_corte
+from prepcheck.checklist.target import Target
 from prepcheck.config import Config, Difusor, load_config
-from prepcheck.load.bandwidth import measure_bandwidth
 from prepcheck.load.judge import judge_run
 from prepcheck.load.locust_run import run_locust
 from prepcheck.load.plan import LoadRefused, Overrides, Shape, authorize, plan_run
-from prepcheck.observations import corte_source_package, official_corte
 from prepcheck.outputs import land, subject_of
+from prepcheck.probes.bandwidth import measure_bandwidth
 from prepcheck.results import EXIT_USAGE, STATUS_LABELS, CheckResult, exit_code, now_iso
-from prepcheck.target import Target
 
 MAX_LOCAL_WORKERS = 32
 SHAPES: dict[str, tuple[Shape, ...]] = {

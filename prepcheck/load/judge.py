@@ -2,7 +2,7 @@
 
 Contract: never raises for a run that went wrong; a run that timed out, left no statistics or
 ran on a saturated generator gives ``error``; otherwise the thresholds decide (see
-``prepcheck.load.thresholds``). The evidence carries the figures, the generator's CPU, the
+``prepcheck.checks.load``). The evidence carries the figures, the generator's CPU, the
 per-generator request counts, Locust's files and the over-time chart as a PNG.
 """
 
@@ -12,12 +12,12 @@ import base64
 from pathlib import Path
 from typing import Any
 
+from prepcheck.checks.load import Thresholds, evaluate, saturation
 from prepcheck.config import LoadSettings
 from prepcheck.load.chart import chart_png
 from prepcheck.load.locust_run import LocustRun
 from prepcheck.load.plan import LoadPlan
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
-from prepcheck.load.thresholds import Thresholds, evaluate, saturation
 from prepcheck.results import CheckResult, error
 
 CHECK_BY_SHAPE = {"steady": "load.capacity", "spike": "load.spike"}

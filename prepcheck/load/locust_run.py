@@ -1,6 +1,6 @@
 """Run Locust headless in its own processes (never in ours: gevent patches the interpreter).
 
-Contract: ``run_locust`` writes the plan, starts ``locust -f load/citizen.py --headless`` (or a
+Contract: ``run_locust`` writes the plan, starts ``locust -f citizen.py --headless`` (or a
 master and ``workers`` local worker processes), samples every generator process's CPU use while
 it runs, and returns when the run ends by itself or, at the latest, ``plan.total_seconds +
 HARD_MARGIN_SECONDS`` later, when every process is killed. No process outlives the call: each is
@@ -23,7 +23,7 @@ import psutil
 from prepcheck.load.plan import PLAN_ENV, LoadPlan
 from prepcheck.reference.process import ManagedProcess, free_port
 
-LOCUSTFILE = Path(__file__).resolve().parents[2] / "load" / "citizen.py"
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfiles" / "citizen.py"
 HARD_MARGIN_SECONDS = 45.0
 WORKER_WAIT_SECONDS = 20
 _SAMPLE_SECONDS = 0.5
@@ -77,7 +77,7 @@ class LocustRun:
 
 
 def locust_argv(plan_file: Path, *extra: str) -> list[str]:
-    """``env PREPCHECK_LOAD_PLAN=… python -m locust -f load/citizen.py …`` (env keeps the pid)."""
+    """``env PREPCHECK_LOAD_PLAN=… python -m locust -f citizen.py …`` (env keeps the pid)."""
     env = shutil.which("env") or "/usr/bin/env"
     return [
         env,

@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
+from prepcheck.archive.official import OfficialPackage
+from prepcheck.checklist.observations import official_corte
+from prepcheck.checklist.target import Target
 from prepcheck.config import Difusor, Election
 from prepcheck.monitor.observation import Observation
-from prepcheck.monitor.probe import ProbeResult, probe_main_json
-from prepcheck.observations import official_corte
-from prepcheck.package.official import OfficialPackage
-from prepcheck.target import Target
+from prepcheck.probes.main_json import ProbeResult, probe_main_json
 
 MARGIN_S = 0.5
 _OFFICIAL = "\0official"  # key of the official-corte task among the difusores' names

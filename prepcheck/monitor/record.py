@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from prepcheck.checks.monitor import Rules, evaluate_all, incident_record, interruption_point
 from prepcheck.config import Config, Difusor
-from prepcheck.monitor.evaluate import Rules, evaluate_all, incident_record, interruption_point
 from prepcheck.monitor.observation import Observation
 from prepcheck.monitor.periods import failed_runs, incidents, periods
-from prepcheck.monitor.spanish import local_iso
 from prepcheck.outputs import Landed, land, subject_of
 from prepcheck.results import CheckResult, now_iso, write_json
+from prepcheck.spanish import local_iso
 
 INCIDENTS_SCHEMA_VERSION = 1
 

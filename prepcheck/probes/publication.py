@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from prepcheck.checklist.target import Target
 from prepcheck.checks.freshness import parse_corte
 from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
-from prepcheck.target import Target
 
 POLL_SECONDS = 0.5
 

@@ -9,7 +9,7 @@ Layout under ``workdir``::
     server/                         the web server's configs, logs, pid, certificates
     sftp/                           with ``sftp=True``: sshd, upload folder, watcher (upload.py)
 
-Contract: ``publish`` goes through ``prepcheck.package.ingest`` exactly like a difusor adopting
+Contract: ``publish`` goes through ``prepcheck.ingest`` exactly like a difusor adopting
 it; the server is started and stopped by pid and leaves no process behind.
 """
 
@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from prepcheck.errors import PackageError, ServerError
+from prepcheck.ingest import IngestOutcome, ingest
 from prepcheck.lifecycle import Service, stop_requested
-from prepcheck.package.ingest import IngestOutcome, ingest
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
 from prepcheck.reference.upload import ReferenceUpload
@@ -166,8 +166,13 @@ class EmbeddedDifusor(Service):
 def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:
     """``prepcheck reference serve``: publish ``package`` (or a fresh sample) and serve it
     until SIGINT/SIGTERM; prints the URL, the CA file and a ready configuration file."""
-    from prepcheck.demo import CENTRE_TIME, current_corte, publication_window, write_config
-    from prepcheck.package.build import build_package
+    from prepcheck.demo.simulacro import (
+        CENTRE_TIME,
+        current_corte,
+        publication_window,
+        write_config,
+    )
+    from prepcheck.sample import build_package
 
     workdir.mkdir(parents=True, exist_ok=True)
     if package is None:

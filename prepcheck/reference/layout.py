@@ -2,7 +2,7 @@
 
 Everything a server writes (configs, logs, pid, runtime and temp dirs) lives under ``workdir``;
 nothing under /etc is read for configuration or written. The templates live in
-``fixtures/servers/`` because difusores copy them: this module only fills them in.
+``prepcheck/reference/templates/`` because difusores copy them: this module only fills them in.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import jinja2
 from prepcheck.reference.pki import LeafCert
 from prepcheck.reference.variants import MOZILLA_GUIDELINE_VERSION, Variant
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "fixtures" / "servers"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 SERVER_NAME = "localhost"
 HSTS_MAX_AGE = 31_536_000
 FRAME_ANCESTORS = "frame-ancestors 'self'"
@@ -120,7 +120,7 @@ class Layout:
 
 
 def render(template: str, layout: Layout, **extra: Any) -> str:
-    """Render ``fixtures/servers/<template>`` with ``layout``'s context (undefined names fail)."""
+    """Render ``templates/<template>`` with ``layout``'s context (undefined names fail)."""
     return _environment().get_template(template).render(layout.context(), **extra)
 
 

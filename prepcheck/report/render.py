@@ -72,7 +72,7 @@ def render_report(results_json: Path, html_path: Path, timeout_s: float = 120.0)
             "-p",
             "prepcheck.report.pytest_render",
             "-p",
-            "no:prepcheck.plugin",
+            "no:prepcheck.checklist.plugin",
             f"--prepcheck-results={results_json}",
             f"--html={html_path}",
             "--self-contained-html",

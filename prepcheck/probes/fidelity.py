@@ -1,0 +1,143 @@
+"""What the render.* checks evaluate: every configured page, as the difusor and as the official
+package render it, in the same browser at the same viewport with the same masks.
+
+Contract: ``observe_difusor`` opens one browser session trusting the difusor's CA, shoots every
+``pages`` × ``viewports`` pair on the difusor and (through ``ReferenceRenderer``, cached across
+difusores) on the reference site, and, when ``embed_url`` is set, the PREP frame of the portal
+with reference shots at the frame's own size. It never raises for page trouble; a browser that
+cannot start gives an observation whose ``error`` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prepcheck.config import RenderSettings
+from prepcheck.formats.figures import Figure, expected_figures, queries
+from prepcheck.probes.browser import BrowserError, BrowserSession
+from prepcheck.probes.page import EmbeddedShots, PageShot, page_url, shoot_embedded, shoot_page
+from prepcheck.reference.official_site import ReferenceSite
+
+
+@dataclass
+class PagePair:
+    """One page at one viewport: the difusor's shot, the reference shot, the expected figures."""
+
+    page: str
+    viewport: str
+    actual: PageShot
+    reference: PageShot
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class RenderObservation:
+    """Everything the render.* checks need for one difusor."""
+
+    pairs: list[PagePair] = field(default_factory=list)
+    embedded: EmbeddedShots | None = None
+    embedded_pairs: list[PagePair] = field(default_factory=list)
+    error: str | None = None
+
+
+class ReferenceRenderer:
+    """Reference shots of the official package, taken once per (page, viewport, settings)."""
+
+    def __init__(self, site: ReferenceSite) -> None:
+        self.site = site
+        self._cache: dict[tuple[str, str, int, int, str], PageShot] = {}
+
+    def figures(self, page: str, settings: RenderSettings) -> list[Figure]:
+        route = page[page.find("#") :] if "#" in page else ""
+        return expected_figures(route, self.site.read_json, settings.figure_selectors())
+
+    def shot(
+        self,
+        session: BrowserSession,
+        page: str,
+        viewport: tuple[str, int, int],
+        settings: RenderSettings,
+    ) -> PageShot:
+        key = (page, *viewport, settings.model_dump_json())
+        if key not in self._cache or self._cache[key].error is not None:
+            url = page_url(self.site.folder_url, page)
+            wanted = queries(self.figures(page, settings))
+            self._cache[key] = shoot_page(session, url, viewport, settings, wanted)
+        return self._cache[key]
+
+
+def observe_difusor(
+    folder_url: str,
+    ca_file: Path | None,
+    settings: RenderSettings,
+    reference: ReferenceRenderer,
+    embed_url: str | None = None,
+) -> RenderObservation:
+    """Shoot the difusor and the reference; see the module contract."""
+    observation = RenderObservation()
+    session = BrowserSession([ca_file] if ca_file else [], timeout_s=settings.page_timeout_seconds)
+    try:
+        session.start()
+    except BrowserError as exc:
+        observation.error = str(exc)
+        return observation
+    try:
+        observation.pairs = _pairs(session, folder_url, settings, reference)
+        if embed_url is not None:
+            _observe_embedded(session, embed_url, settings, reference, observation)
+    finally:
+        session.close()
+    return observation
+
+
+def _pairs(
+    session: BrowserSession, folder_url: str, settings: RenderSettings, reference: ReferenceRenderer
+) -> list[PagePair]:
+    pairs: list[PagePair] = []
+    unreachable: str | None = None
+    for name, (width, height) in settings.viewports.items():
+        viewport = (name, width, height)
+        for page in settings.pages:
+            figures = reference.figures(page, settings)
+            url = page_url(folder_url, page)
+            if unreachable is not None:
+                # A site that cannot be opened once would cost a timeout per page.
+                actual = PageShot(url, name, width, height, error=unreachable)
+            else:
+                actual = shoot_page(session, url, viewport, settings, queries(figures))
+                if actual.png is None and not pairs:
+                    unreachable = actual.error
+            if actual.png is None:  # nothing to compare: spare the reference rendering
+                expected = PageShot(url, name, width, height, error="sin captura del difusor")
+            else:
+                expected = reference.shot(session, page, viewport, settings)
+            pairs.append(PagePair(page, name, actual, expected, figures))
+    return pairs
+
+
+def _observe_embedded(
+    session: BrowserSession,
+    embed_url: str,
+    settings: RenderSettings,
+    reference: ReferenceRenderer,
+    observation: RenderObservation,
+) -> None:
+    name, (width, height) = next(iter(settings.viewports.items()))
+    embedded = shoot_embedded(
+        session,
+        embed_url,
+        (name, width, height),
+        settings,
+        lambda route: queries(reference.figures(route, settings)),
+    )
+    observation.embedded = embedded
+    framed = settings.model_copy(update={"full_page": False})
+    for page, shot in zip(settings.embed_pages, embedded.shots, strict=False):
+        if shot.width < 1 or shot.height < 1:
+            shot.error = shot.error or "el iframe del PREP no tiene tamaño visible en el portal"
+            expected = PageShot(shot.url, "iframe", 0, 0, error=shot.error)
+        else:
+            expected = reference.shot(session, page, ("iframe", shot.width, shot.height), framed)
+        figures = reference.figures(page, settings)
+        observation.embedded_pairs.append(PagePair(page, "iframe", shot, expected, figures))
