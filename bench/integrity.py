@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find _common
 from _common import emit, peak_rss_mb
 
-from prepcheck.probes.fetch_many import ExpectedFile, fetch_and_compare
+from prepcheck.probes.fetch_many import fetch_and_compare
+from prepcheck.snapshots.files import ExpectedFile
 
 if TYPE_CHECKING:  # the prober child imports only the prober, to keep its baseline RSS honest
     from prepcheck.reference.embedded import EmbeddedDifusor

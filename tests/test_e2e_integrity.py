@@ -16,9 +16,9 @@ import pytest
 from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.freshness import evaluate_corte_current, parse_corte
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
-from prepcheck.probes.http import HttpSnapshot
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.sample import build_package
+from prepcheck.snapshots.http import HttpSnapshot
 
 LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
 PREVIOUS = LATEST - timedelta(minutes=15)

@@ -14,12 +14,12 @@ from prepcheck.checks.fidelity.imaging import load_rgba
 from prepcheck.config import RenderSettings
 from prepcheck.demo.simulacro import CENTRE_TIME
 from prepcheck.probes.browser import BrowserSession
-from prepcheck.probes.fidelity import PagePair
 from prepcheck.probes.page import page_url, shoot_page
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.reference.pki import LocalCA
 from prepcheck.sample import build_package
+from prepcheck.snapshots.pages import PagePair
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 SMALL_PAGE = "#/diputaciones/distrito/01"

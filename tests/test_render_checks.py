@@ -20,8 +20,7 @@ from prepcheck.checks.fidelity import (
 from prepcheck.checks.fidelity.imaging import encode_png
 from prepcheck.config import RenderSettings
 from prepcheck.formats.figures import Figure, expected_figures, route_documents
-from prepcheck.probes.fidelity import PagePair
-from prepcheck.probes.page import EmbeddedShots, PageShot
+from prepcheck.snapshots.pages import EmbeddedShots, PagePair, PageShot
 
 UTC5 = timezone(timedelta(hours=-5))
 CORTE_ISO = "2021-06-06T22:15:00-05:00"

@@ -20,10 +20,8 @@ from prepcheck.checks.sftp import (
 )
 from prepcheck.demo.simulacro import CENTRE_TIME
 from prepcheck.ingest import ingest
-from prepcheck.probes.fetch_many import FileOutcome
-from prepcheck.probes.publication import Watch, expected_files
-from prepcheck.probes.rehearsal import Rehearsal, reject_window
-from prepcheck.probes.sftp import SessionFacts, SftpOutcome
+from prepcheck.probes.publication import expected_files
+from prepcheck.probes.rehearsal import reject_window
 from prepcheck.results import Status
 from prepcheck.sample.rehearsal import (
     MARKER_NAME,
@@ -31,6 +29,9 @@ from prepcheck.sample.rehearsal import (
     build_rehearsal,
     rehearsal_cortes,
 )
+from prepcheck.snapshots.files import FileOutcome
+from prepcheck.snapshots.rehearsal import Rehearsal, Watch
+from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome
 
 FACTS = SessionFacts("127.0.0.1", 2222, "ople", "upload", ("llave",), True, "SHA256:abc", "aes")
 CORTE = datetime(2021, 6, 6, 21, 16, tzinfo=CENTRE_TIME)

@@ -21,7 +21,7 @@ from prepcheck.checks.tls import (
     verdicts,
 )
 from prepcheck.checks.tls.mozilla import PROFILES
-from prepcheck.probes.tls import CertInfo, Suite, TlsScan, TrustResult
+from prepcheck.snapshots.tls import CertInfo, Suite, TlsScan, TrustResult
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 GOOD_12 = (

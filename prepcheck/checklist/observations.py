@@ -14,8 +14,10 @@ from prepcheck.checklist.target import Target
 from prepcheck.checks.freshness import parse_corte
 from prepcheck.config import Election
 from prepcheck.errors import PackageError
-from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
-from prepcheck.probes.tls import TlsScan, scan_tls
+from prepcheck.probes.fetch_many import fetch_and_compare
+from prepcheck.probes.tls import scan_tls
+from prepcheck.snapshots.files import ExpectedFile, FileOutcome
+from prepcheck.snapshots.tls import TlsScan
 
 INTEGRITY_DEADLINE_S = 600.0
 MAX_MAIN_JSON_BYTES = 1024 * 1024

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from prepcheck.config import Difusor, Election
-from prepcheck.probes.http import HttpSnapshot, fetch, fetch_following, make_client
+from prepcheck.probes.http import fetch, fetch_following, make_client
+from prepcheck.snapshots.http import HttpSnapshot
 
 if TYPE_CHECKING:
     from prepcheck.archive.official import OfficialPackage

@@ -7,8 +7,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from prepcheck.config import parse_utc_offset
-from prepcheck.probes.http import HttpSnapshot
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.http import HttpSnapshot
 
 _HORA_CORTE = re.compile(
     r"(\d{2})/(\d{2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::\d{2})?\s*(?:\((UTC[+-]\d{1,2}(?::?\d{2})?)\))?"

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from prepcheck.probes.fetch_many import FileOutcome
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.files import FileOutcome
 
 MAX_EXAMPLES = 10
 

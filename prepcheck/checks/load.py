@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from prepcheck.load.stats import Totals
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.load import Totals
 
 #: Locust's own warning level; above it the generator's figures are not trustworthy.
 SATURATED_CPU_PERCENT = 90.0

@@ -9,10 +9,10 @@ server's key fingerprint.
 
 from __future__ import annotations
 
-from prepcheck.probes.fetch_many import FileOutcome
-from prepcheck.probes.rehearsal import Rehearsal
-from prepcheck.probes.sftp import SftpOutcome
 from prepcheck.results import CheckResult, error, outcome, skipped
+from prepcheck.snapshots.files import FileOutcome
+from prepcheck.snapshots.rehearsal import Rehearsal
+from prepcheck.snapshots.sftp import SftpOutcome
 
 NOT_CONFIGURED = "no configurado (difusor.sftp)"
 NOT_AUTHORIZED = (

@@ -6,8 +6,8 @@ import hashlib
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from prepcheck.probes.http import HttpSnapshot
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.http import HttpSnapshot
 
 _LOGIN_STATUSES = {
     401: "requiere autenticación",

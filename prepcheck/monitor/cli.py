@@ -18,12 +18,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from prepcheck.checklist.observations import corte_source_package
-from prepcheck.checks.monitor import Rules
+from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.config import Config, Difusor, Election, load_config
 from prepcheck.lifecycle import stop_requested
 from prepcheck.monitor.history import History, HistoryError, open_history
 from prepcheck.monitor.loop import Bounds, Watch, watch
-from prepcheck.monitor.observation import Observation
 from prepcheck.monitor.record import incidents_path, record_monitoring
 from prepcheck.results import (
     EXIT_FAILED,
@@ -33,6 +32,7 @@ from prepcheck.results import (
     exit_code,
     now_iso,
 )
+from prepcheck.snapshots.monitor import Observation
 from prepcheck.spanish import duration_es
 
 _UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}

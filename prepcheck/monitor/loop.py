@@ -25,8 +25,8 @@ from prepcheck.archive.official import OfficialPackage
 from prepcheck.checklist.observations import official_corte
 from prepcheck.checklist.target import Target
 from prepcheck.config import Difusor, Election
-from prepcheck.monitor.observation import Observation
 from prepcheck.probes.main_json import ProbeResult, probe_main_json
+from prepcheck.snapshots.monitor import Observation
 
 MARGIN_S = 0.5
 _OFFICIAL = "\0official"  # key of the official-corte task among the difusores' names

@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prepcheck.checks.monitor import Rules, evaluate_all, incident_record, interruption_point
+from prepcheck.checks.monitor.evaluate import (
+    Rules,
+    evaluate_all,
+    incident_record,
+    interruption_point,
+)
+from prepcheck.checks.monitor.periods import failed_runs, incidents, periods
 from prepcheck.config import Config, Difusor
-from prepcheck.monitor.observation import Observation
-from prepcheck.monitor.periods import failed_runs, incidents, periods
 from prepcheck.outputs import Landed, land, subject_of
 from prepcheck.results import CheckResult, now_iso, write_json
+from prepcheck.snapshots.monitor import Observation
 from prepcheck.spanish import local_iso
 
 INCIDENTS_SCHEMA_VERSION = 1

@@ -10,35 +10,14 @@ cannot start gives an observation whose ``error`` says why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from prepcheck.config import RenderSettings
 from prepcheck.formats.figures import Figure, expected_figures, queries
 from prepcheck.probes.browser import BrowserError, BrowserSession
-from prepcheck.probes.page import EmbeddedShots, PageShot, page_url, shoot_embedded, shoot_page
+from prepcheck.probes.page import page_url, shoot_embedded, shoot_page
 from prepcheck.reference.official_site import ReferenceSite
-
-
-@dataclass
-class PagePair:
-    """One page at one viewport: the difusor's shot, the reference shot, the expected figures."""
-
-    page: str
-    viewport: str
-    actual: PageShot
-    reference: PageShot
-    figures: list[Figure] = field(default_factory=list)
-
-
-@dataclass
-class RenderObservation:
-    """Everything the render.* checks need for one difusor."""
-
-    pairs: list[PagePair] = field(default_factory=list)
-    embedded: EmbeddedShots | None = None
-    embedded_pairs: list[PagePair] = field(default_factory=list)
-    error: str | None = None
+from prepcheck.snapshots.pages import PagePair, PageShot, RenderObservation
 
 
 class ReferenceRenderer:

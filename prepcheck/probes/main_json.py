@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 
 from prepcheck.checks.freshness import parse_corte
-from prepcheck.monitor.observation import Phases
 from prepcheck.probes.http import describe_error, make_client, read_capped
+from prepcheck.snapshots.monitor import Phases
 
 MAX_BYTES = 1024 * 1024
 

@@ -11,7 +11,6 @@ consecutive shots are identical (at most ``max_shots``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -19,6 +18,7 @@ from playwright.sync_api import Error, Frame, Page
 
 from prepcheck.config import RenderSettings
 from prepcheck.probes.browser import BrowserSession, PageLog
+from prepcheck.snapshots.pages import EmbeddedShots, PageShot
 
 Queries = Mapping[str, str]
 QueriesFor = Callable[[str], Queries]
@@ -49,41 +49,6 @@ _CONTENT_BOX = """(el) => {
   return {x: r.left + el.clientLeft + window.scrollX, y: r.top + el.clientTop + window.scrollY,
           width: el.clientWidth, height: el.clientHeight};
 }"""
-
-
-@dataclass
-class PageShot:
-    """What the browser showed for one URL at one viewport."""
-
-    url: str
-    viewport: str
-    width: int
-    height: int
-    png: bytes | None = None
-    stable: bool = False
-    shots: int = 0
-    ready: bool = False
-    error: str | None = None
-    texts: dict[str, str | None] = field(default_factory=dict)
-    corte: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def route(self) -> str:
-        """The page's fragment (``#/...``), or ``""``."""
-        fragment = urldefrag(self.url).fragment
-        return f"#{fragment}" if fragment else ""
-
-
-@dataclass
-class EmbeddedShots:
-    """The portal page, the PREP frame found in it, and the frame's pages."""
-
-    portal_url: str
-    frame_url: str | None = None
-    error: str | None = None
-    shots: list[PageShot] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
 
 
 def page_url(folder_url: str, page: str) -> str:

@@ -11,55 +11,17 @@ from __future__ import annotations
 import hashlib
 import time
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from prepcheck.checklist.target import Target
 from prepcheck.checks.freshness import parse_corte
-from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
+from prepcheck.probes.fetch_many import fetch_and_compare
+from prepcheck.snapshots.files import ExpectedFile, FileOutcome
+from prepcheck.snapshots.rehearsal import CorteReading, Watch
 
 POLL_SECONDS = 0.5
-
-
-@dataclass(frozen=True)
-class CorteReading:
-    """One main.json read: the corte it names, or why none could be read."""
-
-    corte: datetime | None
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class Watch:
-    """What polling saw. ``appeared_s``/``verified_s`` count from the start of the watch."""
-
-    corte: datetime
-    appeared_s: float | None = None
-    verified_s: float | None = None
-    waited_s: float = 0.0
-    polls: int = 0
-    last: CorteReading = CorteReading(None, "sin lecturas")
-    files: list[FileOutcome] = field(default_factory=list)
-
-    @property
-    def appeared(self) -> bool:
-        return self.appeared_s is not None
-
-    @property
-    def verified(self) -> bool:
-        return self.verified_s is not None
-
-    def evidence(self) -> dict[str, object]:
-        return {
-            "corte_esperado": self.corte.isoformat(),
-            "ultimo_corte_visto": self.last.corte.isoformat() if self.last.corte else None,
-            "problema_de_lectura": self.last.problem,
-            "segundos_hasta_main_json": _rounded(self.appeared_s),
-            "segundos_hasta_verificado": _rounded(self.verified_s),
-            "segundos_esperados": round(self.waited_s, 1),
-            "consultas": self.polls,
-        }
 
 
 def expected_files(archive: Path) -> list[ExpectedFile]:
@@ -148,7 +110,3 @@ def _with_files(watch: Watch, outcomes: list[FileOutcome], elapsed: float) -> Wa
     return replace(
         watch, verified_s=elapsed if identical else None, waited_s=elapsed, files=outcomes
     )
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)

@@ -16,23 +16,19 @@ it is newer. The checklist runs these checks after every other check of the sess
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 from prepcheck.checklist.target import Target
 from prepcheck.config import SftpSettings
-from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome
 from prepcheck.probes.publication import (
-    Watch,
     await_corte,
     compare,
     expected_files,
     read_corte,
     watch_for_corte,
 )
-from prepcheck.probes.sftp import SftpOutcome, remove_files, upload_files
+from prepcheck.probes.sftp import remove_files, upload_files
 from prepcheck.sample import BuiltPackage
 from prepcheck.sample.rehearsal import (
     RehearsalCortes,
@@ -40,28 +36,11 @@ from prepcheck.sample.rehearsal import (
     build_rehearsal,
     rehearsal_cortes,
 )
+from prepcheck.snapshots.files import ExpectedFile
+from prepcheck.snapshots.rehearsal import Rehearsal
+from prepcheck.snapshots.sftp import SftpOutcome
 
-Phase = Literal["sin-corte", "sin-ensayo", "sin-valido", "carga", "observado"]
 MIN_WINDOW_S = 5.0
-
-
-@dataclass(frozen=True)
-class Rehearsal:
-    """One rehearsal upload and what was observed. ``phase`` is how far it got:
-    ``sin-corte`` (main.json unreadable), ``sin-ensayo`` (no room before the next official
-    corte), ``sin-valido`` (the corrupt rehearsal needs a verified valid one first), ``carga``
-    (upload failed), ``observado`` (uploaded and watched)."""
-
-    phase: Phase
-    reason: str
-    package: str | None = None
-    corte: datetime | None = None
-    upload: SftpOutcome | None = None
-    watch: Watch | None = None
-    cleanup: SftpOutcome | None = None
-    cortes: RehearsalCortes | None = None
-    files: list[ExpectedFile] = field(default_factory=list)
-    baseline: list[FileOutcome] = field(default_factory=list)
 
 
 def rehearse_valid(target: Target, settings: SftpSettings) -> Rehearsal:

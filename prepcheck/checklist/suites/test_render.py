@@ -20,9 +20,10 @@ from prepcheck.checks.fidelity import (
     evaluate_pages_match,
 )
 from prepcheck.errors import HarnessError
-from prepcheck.probes.fidelity import ReferenceRenderer, RenderObservation, observe_difusor
+from prepcheck.probes.fidelity import ReferenceRenderer, observe_difusor
 from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.results import error
+from prepcheck.snapshots.pages import RenderObservation
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ from prepcheck.checks.tls import (
     evaluate_vulnerabilities,
 )
 from prepcheck.checks.tls.mozilla import PROFILES
-from prepcheck.probes.tls import TlsScan
 from prepcheck.results import error
+from prepcheck.snapshots.tls import TlsScan
 
 
 def _scan(difusor) -> TlsScan:

@@ -25,9 +25,8 @@ from prepcheck.checks.fidelity.pages import (
     evaluate_pages_match,
 )
 from prepcheck.config import RenderSettings
-from prepcheck.probes.fidelity import PagePair
-from prepcheck.probes.page import EmbeddedShots, PageShot
 from prepcheck.results import CheckResult, Status, error, not_applicable, outcome
+from prepcheck.snapshots.pages import EmbeddedShots, PagePair, PageShot
 
 __all__ = [
     "IMAGE_WIDTH",

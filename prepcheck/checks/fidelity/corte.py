@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from prepcheck.probes.page import PageShot
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.pages import PageShot
 
 _CORTE = re.compile(
     r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\D{1,12}?(?P<H>\d{1,2}):(?P<M>\d{2})"

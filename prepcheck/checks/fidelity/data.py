@@ -13,8 +13,8 @@ from typing import Any
 
 from prepcheck.checks.fidelity.pages import pair_label
 from prepcheck.formats.figures import Figure
-from prepcheck.probes.fidelity import PagePair
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.pages import PagePair
 
 # -- render.data-matches-package -------------------------------------------------------------
 

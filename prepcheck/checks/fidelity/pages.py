@@ -25,8 +25,8 @@ from prepcheck.checks.fidelity.imaging import (
 )
 from prepcheck.checks.fidelity.imaging import passes as within_tolerance
 from prepcheck.config import RenderSettings
-from prepcheck.probes.fidelity import PagePair
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.pages import PagePair
 
 #: Report images are scaled down to this width; at most this many failing pages carry images.
 IMAGE_WIDTH = 480

@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from prepcheck.checks.headers.cache_control import evaluate_main_json_policy
-from prepcheck.probes.cache_probe import LabelledSnapshot
-from prepcheck.probes.http import HttpSnapshot
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.http import HttpSnapshot, LabelledSnapshot
 
 _CACHE_MESSAGES = {
     "cache-control-ok": "main.json prohíbe el almacenamiento en caché ({value})",

@@ -7,8 +7,8 @@ bodies under :data:`MIN_COMPRESSIBLE_BYTES` are not judged for compression.
 
 from __future__ import annotations
 
-from prepcheck.probes.http import HttpSnapshot
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.http import HttpSnapshot
 
 # -- headers.main-json-content-type -------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from prepcheck.probes.http import HttpSnapshot
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.http import HttpSnapshot
 
 # -- headers.hsts -------------------------------------------------------------------------------
 

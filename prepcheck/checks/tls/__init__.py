@@ -34,7 +34,7 @@ from prepcheck.checks.tls.vulnerabilities import (
     evaluate_ocsp_stapling,
     evaluate_vulnerabilities,
 )
-from prepcheck.probes.tls import TlsScan
+from prepcheck.snapshots.tls import TlsScan
 
 __all__ = [
     "LEGACY_PROTOCOLS",

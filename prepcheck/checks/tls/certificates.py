@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from prepcheck.checks.tls.grade import base_evidence, unscanned
 from prepcheck.checks.tls.trust import certificate_trust
-from prepcheck.probes.tls import CertInfo, TlsScan
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.tls import CertInfo, TlsScan
 
 
 def _chain_evidence(chain: tuple[CertInfo, ...]) -> list[dict[str, object]]:

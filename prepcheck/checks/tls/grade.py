@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from prepcheck.checks.tls.trust import certificate_trust
-from prepcheck.probes.tls import TlsScan
 from prepcheck.results import CheckResult, error
+from prepcheck.snapshots.tls import TlsScan
 
 _LETTER_ORDER = "ABCF"
 

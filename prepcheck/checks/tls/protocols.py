@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from prepcheck.checks.tls.grade import base_evidence, unscanned
 from prepcheck.checks.tls.mozilla import TlsProfile
-from prepcheck.probes.tls import PROTOCOL_NAMES, TlsScan
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.tls import PROTOCOL_NAMES, TlsScan
 
 LEGACY_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import UTC, datetime
 
-from prepcheck.probes.tls import TlsScan, TrustResult
+from prepcheck.snapshots.tls import TlsScan, TrustResult
 
 _NAME_MISMATCH_MARKER = "no matching subjectAltName"
 

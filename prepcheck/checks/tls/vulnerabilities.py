@@ -7,8 +7,8 @@ not run (or an inconclusive ROBOT result) is an error result naming it, never a 
 from __future__ import annotations
 
 from prepcheck.checks.tls.grade import unscanned
-from prepcheck.probes.tls import TlsScan
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.tls import TlsScan
 
 VULNERABLE_ROBOT = ("VULNERABLE_WEAK_ORACLE", "VULNERABLE_STRONG_ORACLE")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from prepcheck.monitor.observation import Observation
+from prepcheck.snapshots.monitor import Observation
 
 
 class PeriodState(StrEnum):

@@ -14,9 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from prepcheck.config import Election
-from prepcheck.monitor.observation import Observation
-from prepcheck.monitor.periods import (
+from prepcheck.checks.monitor.periods import (
     FailedRun,
     Incident,
     Period,
@@ -25,7 +23,9 @@ from prepcheck.monitor.periods import (
     incidents,
     periods,
 )
+from prepcheck.config import Election
 from prepcheck.results import CheckResult, error, outcome, skipped
+from prepcheck.snapshots.monitor import Observation
 from prepcheck.spanish import duration_es, local_iso, local_text
 
 MAX_LISTED = 20
