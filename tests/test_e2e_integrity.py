@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from prepcheck.checklist.runner import run_checklist
-from prepcheck.checks.freshness import evaluate_corte_current, parse_corte
+from prepcheck.checks.freshness import evaluate_corte_current
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
+from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.sample import build_package
 from prepcheck.snapshots.http import HttpSnapshot
@@ -157,7 +158,9 @@ def test_lag_rule_at_the_interval_boundary(lag_minutes, status):
 
 def test_hora_corte_text_is_understood_with_its_offset():
     body = json.dumps({"horaCorte": "06/06/2021 21:15 (UTC-5)"}).encode()
-    assert parse_corte(body, CENTRE_TIME) == datetime.fromisoformat("2021-06-06T21:15:00-05:00")
+    assert corte_from_main_json(body, CENTRE_TIME) == datetime.fromisoformat(
+        "2021-06-06T21:15:00-05:00"
+    )
 
 
 def test_unreadable_main_json_is_an_error():

@@ -15,10 +15,10 @@ from prepcheck.checks.fidelity import (
     evaluate_embedded,
     evaluate_pages_match,
     figure_matches,
-    parse_corte,
 )
 from prepcheck.checks.fidelity.imaging import encode_png
 from prepcheck.config import RenderSettings
+from prepcheck.formats.corte import corte_in_text
 from prepcheck.formats.figures import Figure, expected_figures, route_documents
 from prepcheck.snapshots.pages import EmbeddedShots, PagePair, PageShot
 
@@ -67,7 +67,7 @@ FIGURES = [
     ],
 )
 def test_parse_corte(text, expected):
-    assert parse_corte(text) == expected
+    assert corte_in_text(text) == expected
 
 
 def test_corte_equal_compares_instants_or_local_wall_time():

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from prepcheck.archive import corte_from_name, open_package
 from prepcheck.archive.official import OfficialPackage, load_official
 from prepcheck.checklist.target import Target
-from prepcheck.checks.freshness import parse_corte
 from prepcheck.config import Election
 from prepcheck.errors import PackageError
+from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.probes.fetch_many import fetch_and_compare
 from prepcheck.probes.tls import scan_tls
 from prepcheck.snapshots.files import ExpectedFile, FileOutcome
@@ -95,7 +95,9 @@ def official_corte(target: Target, official: OfficialPackage | None) -> tuple[da
         snapshot = target.get(election.official_main_json_url)
         if snapshot.ok and snapshot.status == 200:
             try:
-                return parse_corte(snapshot.body, election.tz), election.official_main_json_url
+                return corte_from_main_json(
+                    snapshot.body, election.tz
+                ), election.official_main_json_url
             except (ValueError, UnicodeDecodeError):
                 pass
         return None, f"{election.official_main_json_url} (ilegible o inalcanzable)"
@@ -130,7 +132,7 @@ def _corte_inside(package: Path, election: Election) -> datetime | None:
         with open_package(package) as reader:
             for entry, stream in reader.iter_files():
                 if entry.path == wanted:
-                    return parse_corte(stream.read(MAX_MAIN_JSON_BYTES), election.tz)
+                    return corte_from_main_json(stream.read(MAX_MAIN_JSON_BYTES), election.tz)
     except (PackageError, ValueError, UnicodeDecodeError, OSError):
         return None
     return None

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from prepcheck.checks.freshness import parse_corte
+from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.probes.http import describe_error, make_client, read_capped
 from prepcheck.snapshots.monitor import Phases
 
@@ -110,7 +110,7 @@ def _get(client: httpx.Client, url: str, trace: _Trace, deadline: float) -> tupl
 
 def _read_corte(body: bytes, tz: timezone) -> tuple[datetime | None, str | None]:
     try:
-        return parse_corte(body, tz), None
+        return corte_from_main_json(body, tz), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, str(exc)[:200]
 

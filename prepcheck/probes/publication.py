@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from prepcheck.checklist.target import Target
-from prepcheck.checks.freshness import parse_corte
+from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.probes.fetch_many import fetch_and_compare
 from prepcheck.snapshots.files import ExpectedFile, FileOutcome
 from prepcheck.snapshots.rehearsal import CorteReading, Watch
@@ -42,7 +42,7 @@ def read_corte(target: Target) -> CorteReading:
     if not snapshot.ok or snapshot.status != 200:
         return CorteReading(None, f"main.json: {snapshot.error or f'HTTP {snapshot.status}'}")
     try:
-        return CorteReading(parse_corte(snapshot.body, target.election.tz))
+        return CorteReading(corte_from_main_json(snapshot.body, target.election.tz))
     except (ValueError, UnicodeDecodeError) as exc:
         return CorteReading(None, f"main.json sin corte legible: {exc}")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from prepcheck.checks.fidelity.corte import corte_equal, evaluate_corte_displayed, parse_corte
+from prepcheck.checks.fidelity.corte import corte_equal, evaluate_corte_displayed
 from prepcheck.checks.fidelity.data import evaluate_data, figure_matches, shown_value
 from prepcheck.checks.fidelity.pages import (
     IMAGE_WIDTH,
@@ -40,7 +40,6 @@ __all__ = [
     "evaluate_embedded",
     "evaluate_pages_match",
     "figure_matches",
-    "parse_corte",
     "shown_value",
 ]
 

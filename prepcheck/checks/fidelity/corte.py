@@ -1,54 +1,28 @@
 """Evaluator for ``freshness.corte-displayed``: every page shows main.json's corte.
 
-Contract: pure functions; :func:`parse_corte` reads ``dd/mm/yyyy HH:MM`` with an optional
-UTC offset (aware when shown, naive local time otherwise); :func:`corte_equal` compares at
+Contract: pure functions; the shown text is read by ``formats.corte.corte_in_text`` (aware
+when an offset is shown, naive local time otherwise); :func:`corte_equal` compares at
 minute precision (same instant with offsets, same wall time without); an unknown expected
 corte or no opened page is an error result.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from prepcheck.formats.corte import CORTE_PATTERN, corte_in_text
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.pages import PageShot
 
-_CORTE = re.compile(
-    r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\D{1,12}?(?P<H>\d{1,2}):(?P<M>\d{2})"
-    r"(?:[^()\d]{0,8}\(?\s*(?:UTC|GMT)\s*(?P<sign>[+\-−])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?",
-    re.IGNORECASE,
-)
-
-
 # -- freshness.corte-displayed ---------------------------------------------------------------
-
-
-def parse_corte(text: str) -> datetime | None:
-    """The date and time in ``text`` (``06/06/2021 21:15 (UTC-5)``); aware when an offset is
-    shown, naive (local election time) otherwise."""
-    match = _CORTE.search(text)
-    if match is None:
-        return None
-    try:
-        moment = datetime(
-            int(match["y"]), int(match["m"]), int(match["d"]), int(match["H"]), int(match["M"])
-        )
-    except ValueError:
-        return None
-    if match["sign"] is None:
-        return moment
-    sign = 1 if match["sign"] == "+" else -1
-    offset = timedelta(hours=int(match["oh"]), minutes=int(match["om"] or 0))
-    return moment.replace(tzinfo=timezone(sign * offset))
 
 
 def _shown_corte(shot: PageShot) -> str | None:
     """The corte text a citizen sees: the configured element if visible, else a visible line
     of the page that carries a date (one mentioning "corte" first)."""
     corte = shot.corte or {}
-    if corte.get("visible") and corte.get("texto") and _CORTE.search(corte["texto"]):
+    if corte.get("visible") and corte.get("texto") and CORTE_PATTERN.search(corte["texto"]):
         return str(corte["texto"])
     lines = [str(line) for line in corte.get("lineas", [])]
     ranked = [line for line in lines if "corte" in line.lower()] + lines
@@ -87,7 +61,7 @@ def evaluate_corte_displayed(
     rows, bad = [], []
     for shot in opened:
         text = _shown_corte(shot)
-        shown = parse_corte(text) if text else None
+        shown = corte_in_text(text) if text else None
         fine = shown is not None and corte_equal(shown, expected)
         row = {"url": shot.url, "vista": shot.viewport, "muestra": text, "cumple": fine}
         rows.append(row)
