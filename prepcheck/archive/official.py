@@ -1,35 +1,52 @@
 """The official package as the checks see it: verified once, then a manifest of every file.
 
-Contract: ``load_official`` never raises for a bad package; the problems land in the
-``checksum`` and ``safety`` results (``package.checksum``, ``package.safe-archive``) and
-``usable`` is False, so dependent checks report ``error`` ("paquete oficial no verificado")
-instead of comparing a difusor against an untrusted reference.
+Contract: ``load_official`` never raises for a bad package: what it found lands in the
+``digest`` and ``safety`` facts (judged by ``checks.package``) and ``usable`` is False, so the
+checks that compare a difusor against the package report ``error`` ("paquete oficial no
+verificado") instead of trusting an unverified reference. Reading only local files; a package
+given by URL is downloaded first by ``probes.official_download``.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 from prepcheck.archive import Limits, open_package, validate
 from prepcheck.archive.digest import verify_digest
 from prepcheck.archive.extract import extract_safely
 from prepcheck.config import PackageSource
 from prepcheck.errors import PackageError
-from prepcheck.results import CheckResult, Status, error, outcome
+from prepcheck.formats.corte import corte_from_main_json
 
-MAX_DOWNLOAD_BYTES = 2 * 1024 * 1024 * 1024
 # Files whose bytes the checks read (the rest is only hashed): pages, main.json, CSV databases.
 _KEPT_SUFFIXES = ("index.html", "json/main.json", ".csv")
+
+
+@dataclass(frozen=True)
+class DigestFacts:
+    """The package against its published digest. ``matches`` None: it could not be compared
+    (``problem`` says why: no digest configured, unreadable package)."""
+
+    algorithm: str
+    expected_from: str | None
+    matches: bool | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class SafetyFacts:
+    """The archive's safety. ``safe`` None: it could not be read (``problem`` says why)."""
+
+    safe: bool | None
+    problem: str | None = None
+    files: int = 0
+    bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,19 +60,21 @@ class ManifestEntry:
 
 @dataclass
 class OfficialPackage:
-    """A loaded official package: the two precondition results and, when safe, its manifest."""
+    """A loaded official package: the facts of its two preconditions and, when safe, its
+    manifest and the bytes of the files checks read."""
 
     archive: Path
     folder: str
-    checksum: CheckResult
-    safety: CheckResult
+    digest: DigestFacts
+    safety: SafetyFacts
+    tz: timezone = UTC
     manifest: tuple[ManifestEntry, ...] = ()
     contents: dict[str, bytes] = field(default_factory=dict)
     _extracted: Path | None = field(default=None, repr=False)
 
     @property
     def usable(self) -> bool:
-        return self.checksum.status is Status.PASS and self.safety.status is Status.PASS
+        return self.digest.matches is True and self.safety.safe is True
 
     def read(self, relative: str) -> bytes | None:
         """Bytes of a kept file (``index.html`` or ``json/main.json``) under the folder."""
@@ -87,46 +106,40 @@ class OfficialPackage:
         """The package's CSV databases: archive path -> bytes."""
         return {path: data for path, data in self.contents.items() if path.endswith(".csv")}
 
-    def main_json(self) -> dict[str, Any] | None:
-        raw = self.read("json/main.json")
-        return json.loads(raw) if raw is not None else None
-
     @property
     def corte(self) -> datetime | None:
-        data = self.main_json()
-        return datetime.fromisoformat(data["corte"]) if data and "corte" in data else None
+        """The corte the package's main.json names (None when it names none readable)."""
+        raw = self.read("json/main.json")
+        try:
+            return corte_from_main_json(raw, self.tz) if raw is not None else None
+        except ValueError:
+            return None
 
     def unusable_reason(self) -> str:
-        failed = [r.message for r in (self.checksum, self.safety) if r.status is not Status.PASS]
-        return "paquete oficial no verificado: " + "; ".join(failed)
+        problems = []
+        if self.digest.matches is not True:
+            problems.append(self.digest.problem or "la huella no coincide")
+        if self.safety.safe is not True:
+            problems.append(self.safety.problem or "el archivo no es seguro")
+        return "paquete oficial no verificado: " + "; ".join(problems)
 
 
 def load_official(
-    source: PackageSource, folder: str, limits: Limits | None = None
+    archive: Path,
+    source: PackageSource,
+    folder: str,
+    *,
+    tz: timezone = UTC,
+    limits: Limits | None = None,
 ) -> OfficialPackage:
-    """Fetch (when a URL), verify and index the official package. See the module contract."""
-    archive = source.path if source.path is not None else _download(source)
-    checksum = _check_digest(archive, source)
-    safety = _check_safety(archive, limits or Limits())
-    package = OfficialPackage(archive, folder, checksum, safety)
+    """Verify and index the official package at ``archive`` (see the module contract)."""
+    limits = limits or Limits()
+    package = OfficialPackage(
+        archive, folder, _digest_facts(archive, source), _safety_facts(archive, limits), tz
+    )
     if package.usable:
-        package.manifest, package.contents = _index(archive, limits or Limits())
+        package.manifest, package.contents = _index(archive, limits)
     return package
-
-
-def _download(source: PackageSource) -> Path:
-    assert source.url is not None
-    target = Path(tempfile.mkdtemp(prefix="prepcheck-package-")) / Path(source.url).name
-    size = 0
-    with httpx.stream("GET", source.url, timeout=60.0, follow_redirects=True) as response:
-        response.raise_for_status()
-        with target.open("wb") as handle:
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_DOWNLOAD_BYTES:
-                    raise PackageError("download exceeds the size limit", package=source.url)
-                handle.write(chunk)
-    return target
 
 
 def _default_sidecar(archive: Path, algorithm: str) -> Path | None:
@@ -134,56 +147,38 @@ def _default_sidecar(archive: Path, algorithm: str) -> Path | None:
     return candidate if candidate.exists() else None
 
 
-def _check_digest(archive: Path, source: PackageSource) -> CheckResult:
-    check = "package.checksum"
+def _digest_facts(archive: Path, source: PackageSource) -> DigestFacts:
     sidecar = source.digest_file or (
         None if source.digest else _default_sidecar(archive, source.algorithm)
     )
-    if source.digest is None and sidecar is None:
-        return error(
-            check,
-            f"No hay huella para {archive.name}: configure 'digest' o 'digest_file'",
-            paquete=archive.name,
+    expected_from = sidecar.name if sidecar else ("configurada" if source.digest else None)
+    facts = DigestFacts(source.algorithm, expected_from, None)
+    if expected_from is None:
+        return DigestFacts(
+            source.algorithm,
+            None,
+            None,
+            f"no hay huella para {archive.name}: configure «digest» o «digest_file»",
         )
     try:
         verify_digest(archive, expected=source.digest, sidecar=sidecar, algorithm=source.algorithm)
     except PackageError as exc:
-        return outcome(
-            check,
-            False,
-            f"La huella del paquete no coincide: {exc}",
-            paquete=archive.name,
-            algoritmo=source.algorithm,
-        )
+        return DigestFacts(facts.algorithm, expected_from, False, f"la huella no coincide: {exc}")
     except OSError as exc:
-        return error(check, f"No se pudo leer el paquete: {exc}", paquete=archive.name)
-    return outcome(
-        check,
-        True,
-        f"{archive.name} coincide con su huella {source.algorithm}",
-        paquete=archive.name,
-        algoritmo=source.algorithm,
-        huella=str(sidecar.name) if sidecar else "configurada",
-    )
+        return DigestFacts(
+            facts.algorithm, expected_from, None, f"no se pudo leer el paquete: {exc.strerror}"
+        )
+    return DigestFacts(facts.algorithm, expected_from, True)
 
 
-def _check_safety(archive: Path, limits: Limits) -> CheckResult:
-    check = "package.safe-archive"
+def _safety_facts(archive: Path, limits: Limits) -> SafetyFacts:
     try:
         summary = validate(archive, limits)
     except PackageError as exc:
-        return outcome(check, False, f"Paquete rechazado: {exc}", paquete=archive.name)
+        return SafetyFacts(False, f"paquete rechazado: {exc}")
     except OSError as exc:
-        return error(check, f"No se pudo leer el paquete: {exc}", paquete=archive.name)
-    return outcome(
-        check,
-        True,
-        f"{archive.name}: {summary.files} archivos, {summary.bytes} bytes; "
-        "sin rutas peligrosas ni bombas",
-        paquete=archive.name,
-        archivos=summary.files,
-        bytes=summary.bytes,
-    )
+        return SafetyFacts(None, f"no se pudo leer el paquete: {exc.strerror}")
+    return SafetyFacts(True, None, summary.files, summary.bytes)
 
 
 def _index(archive: Path, limits: Limits) -> tuple[tuple[ManifestEntry, ...], dict[str, bytes]]:
@@ -205,16 +200,3 @@ def _index(archive: Path, limits: Limits) -> tuple[tuple[ManifestEntry, ...], di
 
 
 NO_PACKAGE = "sin paquete oficial configurado"
-
-
-def unusable_reason(official: OfficialPackage | None) -> str | None:
-    """Why checks that compare against the official package cannot run (None: they can)."""
-    if official is None:
-        return NO_PACKAGE
-    return None if official.usable else official.unusable_reason()
-
-
-def precondition_error(check_id: str, official: OfficialPackage | None) -> CheckResult | None:
-    """An ``error`` record for ``check_id`` when the official package is missing or unusable."""
-    reason = unusable_reason(official)
-    return None if reason is None else error(check_id, reason)

@@ -1,44 +1,54 @@
-"""The pytest plugin that turns ``suites/`` into a checklist run.
+"""The pytest plugin that turns the check registry into a checklist session.
 
-Options: ``--prepcheck-config FILE`` (required to run suites), ``--prepcheck-out DIR``,
-``--prepcheck-difusor NAME`` (repeatable; default all). Fixtures: ``difusor`` (a ``Target``,
-parametrized per configured difusor, session scope), ``official`` (the verified official
-package), ``record`` (stores a ``CheckResult`` for the test's ``check`` marker id and sets the
-pytest outcome from it).
+Options: ``--prepcheck-config FILE`` (required), ``--prepcheck-out DIR``,
+``--prepcheck-difusor NAME`` (repeatable; default all), ``--prepcheck-reference URL`` (a
+reference site another process already serves; default: this session serves its own).
+Fixtures: ``difusor`` (a ``Target``, parametrized per selected difusor, session scope) and
+``record``. The suite (``suites/test_checklist.py``) is parametrized from the catalogue: one
+test per (difusor, id a checklist run measures).
 
-Contract: at the end of the session every selected difusor gets its session file
-(``session_path``): the records of the checks this session measured, written atomically. A
-suite test that crashes is recorded as ``error`` with the exception, never lost. The runner
-lands these records in results.json (``prepcheck.outputs.land``); ids the session should have
-measured but did not are recorded there as ``error``, never as passed.
+Contract: each result is appended to the difusor's session file (``session_path``) the moment
+it is known, so a session killed half-way leaves everything it measured. A check whose test
+crashes is recorded ``error`` (a harness failure), never lost and never passed. The runner
+lands the session file in results.json (``prepcheck.outputs.land``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import json
+import threading
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import pytest
 
-from prepcheck.archive.official import OfficialPackage, load_official
-from prepcheck.catalogue import spec
-from prepcheck.checklist.target import Target
+from prepcheck.archive.official import OfficialPackage
+from prepcheck.catalogue import CATALOGUE
+from prepcheck.checklist import sources
+from prepcheck.checklist.target import Budget, Target
 from prepcheck.config import Config, load_config
-from prepcheck.errors import ConfigError
-from prepcheck.results import CheckResult, Status, error, now_iso, write_json
+from prepcheck.errors import ConfigError, HarnessError
+from prepcheck.probes.fidelity import ReferenceRenderer, observe_difusor
+from prepcheck.reference.official_site import ReferenceSite
+from prepcheck.results import CheckResult, Status, error
+from prepcheck.snapshots.pages import RenderObservation
 
 Recorder = Callable[[CheckResult], None]
 _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
+#: The ids a checklist run measures, in catalogue order (ingest rehearsals come last).
+RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
+DEFAULT_BUDGET_S = 240.0
 
 
 def session_path(out_dir: Path, name: str) -> Path:
-    """Where a checklist session leaves the records it measured for difusor ``name``."""
-    return out_dir / name / "checklist-session.json"
+    """Where a checklist session appends the records it measured for difusor ``name``."""
+    return out_dir / name / "checklist-session.jsonl"
 
 
 class RunState:
-    """Everything one checklist session shares: config, targets, the package, the results."""
+    """Everything one checklist session shares: config, targets, the package, the reference."""
 
     def __init__(self, config: Config, out_dir: Path, selected: list[str]) -> None:
         self.config = config
@@ -46,43 +56,74 @@ class RunState:
         self.selected = selected or [d.name for d in config.difusor]
         for name in self.selected:
             config.find(name)  # raises ConfigError naming unknown difusores
-        self.started_at = now_iso()
-        self.results: dict[str, list[CheckResult]] = {name: [] for name in self.selected}
         self._targets: dict[str, Target] = {}
-        self._package: OfficialPackage | None = None
+        self._lock = threading.Lock()
+        self._site: ReferenceSite | None = None
+        for name in self.selected:
+            session_path(out_dir, name).parent.mkdir(parents=True, exist_ok=True)
+            session_path(out_dir, name).write_text("", encoding="utf-8")
 
-    @property
+    @cached_property
     def package(self) -> OfficialPackage | None:
-        """The official package, loaded and verified once (None when not configured)."""
-        source = self.config.election.package
-        if self._package is None and source is not None:
-            self._package = load_official(source, self.config.election.folder)
-        return self._package
+        """The official package, loaded and verified once per session."""
+        return sources.load_package(self.config.election)
 
     def target(self, name: str) -> Target:
         if name not in self._targets:
-            self._targets[name] = Target(self.config.find(name), self.config.election, self.package)
+            difusor = self.config.find(name)
+            budget = Budget(float(getattr(difusor, "budget_seconds", DEFAULT_BUDGET_S)))
+            self._targets[name] = Target(
+                difusor, self.config.election, lambda: self.package, budget=budget,
+                render=self.render,
+            )  # fmt: skip
         return self._targets[name]
 
-    def write_sessions(self) -> list[Path]:
-        """Write every selected difusor's session file; returns the paths written."""
-        written = []
-        for name in self.selected:
-            path = session_path(self.out_dir, name)
-            records = [result.to_record() for result in self.results[name]]
-            write_json({"started_at": self.started_at, "records": records}, path)
-            written.append(path)
-        return written
+    @cached_property
+    def reference(self) -> ReferenceRenderer | str:
+        """The reference renderer, or why there is none (served once per session)."""
+        package = self.package
+        if package is None:
+            return "sin paquete oficial configurado"
+        if not package.usable:
+            return package.unusable_reason()
+        site = ReferenceSite(package.archive, package.folder)
+        try:
+            site.start()
+        except (HarnessError, OSError) as exc:
+            return f"no se pudo servir el paquete oficial para la referencia: {exc}"
+        self._site = site
+        return ReferenceRenderer(site)
+
+    def render(self, target: Target) -> RenderObservation:
+        """The difusor's pages in the browser beside the reference (bounded by its budget)."""
+        with self._lock:
+            reference = self.reference
+        if isinstance(reference, str):
+            return RenderObservation(error=f"sin referencia oficial: {reference}")
+        settings = target.difusor.render
+        timeout = target.budget.bound(settings.page_timeout_seconds)
+        bounded = settings.model_copy(update={"page_timeout_seconds": timeout})
+        return observe_difusor(
+            target.folder_url, target.difusor.ca_file, bounded, reference, target.difusor.embed_url
+        )
+
+    def record(self, name: str, result: CheckResult) -> None:
+        """Append ``result`` to the difusor's session file (one JSON line)."""
+        line = json.dumps(result.to_record(), ensure_ascii=False, default=str)
+        with self._lock, session_path(self.out_dir, name).open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
 
     def close(self) -> None:
         for target in self._targets.values():
             target.close()
+        if self._site is not None:
+            self._site.stop()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("prepcheck", "PREP difusor checklist")
     group.addoption("--prepcheck-config", default=None, help="election + difusores TOML file")
-    group.addoption("--prepcheck-out", default="reports", help="folder for results.json files")
+    group.addoption("--prepcheck-out", default="reports", help="folder for the session files")
     group.addoption(
         "--prepcheck-difusor",
         action="append",
@@ -92,7 +133,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "check(id): the catalogue id a suite test verifies")
     path = config.getoption("--prepcheck-config")
     if path is None:
         return
@@ -112,41 +152,35 @@ def _state(config: pytest.Config) -> RunState:
     try:
         return config.stash[_STATE_KEY]
     except KeyError:
-        raise pytest.UsageError("suites need --prepcheck-config FILE") from None
+        raise pytest.UsageError("the checklist needs --prepcheck-config FILE") from None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "difusor" in metafunc.fixturenames:
         names = _state(metafunc.config).selected
         metafunc.parametrize("difusor", names, ids=names, indirect=True, scope="session")
+    if "check_id" in metafunc.fixturenames:
+        metafunc.parametrize("check_id", RUN_IDS, ids=RUN_IDS)
 
 
 @pytest.fixture(scope="session")
 def difusor(request: pytest.FixtureRequest) -> Target:
-    """The difusor under test (one per configured difusor)."""
-    return _state(request.config).target(request.param)
-
-
-@pytest.fixture(scope="session")
-def official(request: pytest.FixtureRequest) -> OfficialPackage | None:
-    """The official package (None when the configuration names none)."""
-    return _state(request.config).package
+    """The difusor under test (one per selected difusor); its TLS scan starts at once."""
+    target = _state(request.config).target(request.param)
+    target.start_tls_scan()
+    return target
 
 
 @pytest.fixture
-def record(request: pytest.FixtureRequest, difusor: Target) -> Recorder:
-    """Store a result for this test's check id, then pass/fail/skip the test accordingly."""
-    marker = request.node.get_closest_marker("check")
-    if marker is None:
-        raise pytest.UsageError(f"{request.node.nodeid} uses 'record' without @pytest.mark.check")
-    check_id = spec(marker.args[0]).id
-    results = _state(request.config).results[difusor.name]
+def record(request: pytest.FixtureRequest, difusor: Target, check_id: str) -> Recorder:
+    """Store the result of this test's check id, then pass/fail/skip the test accordingly."""
+    state = _state(request.config)
 
     def _record(result: CheckResult) -> None:
         __tracebackhide__ = True
         if result.id != check_id:
-            raise AssertionError(f"test marked {check_id} recorded {result.id}")
-        results.append(result)
+            raise AssertionError(f"test of {check_id} recorded {result.id}")
+        state.record(difusor.name, result)
         request.node.stash[_RECORDED_KEY] = True
         _set_outcome(result)
 
@@ -161,35 +195,26 @@ def _set_outcome(result: CheckResult) -> None:
         pytest.fail(f"[error] {result.message}", pytrace=False)
     if result.status is Status.WARN:
         pytest.xfail(result.message)
-    if result.status is Status.SKIPPED:
+    if result.status in (Status.SKIPPED, Status.NOT_APPLICABLE):
         pytest.skip(result.message)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A check test that crashed before recording is recorded as ``error`` with the exception."""
-    report = yield
-    marker = item.get_closest_marker("check")
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:  # type: ignore[misc]
+    """A check test that crashed before recording is recorded ``error`` with the exception."""
+    report: pytest.TestReport = yield
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
     crashed = call.excinfo is not None and not item.stash.get(_RECORDED_KEY, False)
-    if marker is not None and crashed and report.failed and call.excinfo is not None:
-        callspec = getattr(item, "callspec", None)
-        name = callspec.params.get("difusor") if callspec is not None else None
-        if isinstance(name, str):
-            reason = f"{call.excinfo.typename}: {call.excinfo.value}"
-            message = f"Falla interna al revisar ({call.when}): {reason}"
-            _state(item.config).results[name].append(error(marker.args[0], message))
-            item.stash[_RECORDED_KEY] = True
+    if crashed and report.failed and call.excinfo is not None and "check_id" in params:
+        reason = f"{call.excinfo.typename}: {call.excinfo.value}"
+        message = f"Falla interna al revisar ({call.when}): {reason}"
+        _state(item.config).record(params["difusor"], error(params["check_id"], message))
+        item.stash[_RECORDED_KEY] = True
     return report
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     state = session.config.stash.get(_STATE_KEY, None)
-    if state is None:
-        return
-    state.close()
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for path in state.write_sessions():
-        if reporter is not None:
-            reporter.write_line(f"prepcheck: {path}")
+    if state is not None:
+        state.close()

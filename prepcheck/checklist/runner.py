@@ -18,15 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.catalogue import CATALOGUE
-from prepcheck.checklist.plugin import session_path
+from prepcheck.checklist.plugin import RUN_IDS, session_path
 from prepcheck.config import Config, load_config
 from prepcheck.outputs import Landed, land, subject_of
 from prepcheck.results import CheckResult, Status, error, exit_code, now_iso
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 RUN_TIMEOUT_S = 4 * 3600
-#: The ids a checklist run measures (the others belong to load, monitor and selftest).
-RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
 
 
 @dataclass(frozen=True)
@@ -107,11 +105,7 @@ def _run_suites(
 def _land(config: Config, out_dir: Path, name: str, started: str, failure: str | None) -> Landed:
     """Land the session's records of ``name``; ids it did not measure become ``error``."""
     path = session_path(out_dir, name)
-    try:
-        session = json.loads(path.read_text(encoding="utf-8"))
-        records = {r["id"]: r for r in session["records"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        records = {}
+    records = read_session(path)
     reason = failure or "la sesión de revisión no produjo este resultado"
     results = [
         _result(records[cid]) if cid in records else error(cid, f"No se pudo verificar: {reason}")
@@ -121,6 +115,23 @@ def _land(config: Config, out_dir: Path, name: str, started: str, failure: str |
     landed = land(out_dir, subject_of(config, difusor), results, started_at=started, command="run")
     path.unlink(missing_ok=True)
     return landed
+
+
+def read_session(path: Path) -> dict[str, dict[str, Any]]:
+    """The records a session file holds, by id (a torn last line is ignored)."""
+    records: dict[str, dict[str, Any]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return records
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("id") in CATALOGUE:
+            records[record["id"]] = record
+    return records
 
 
 def _result(record: dict[str, Any]) -> CheckResult:

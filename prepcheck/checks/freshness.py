@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from prepcheck.checks.registry import check
 from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.observer import Observer
 
 
 def _minutes(delta: timedelta) -> float:
@@ -70,3 +72,11 @@ def evaluate_corte_current(
         f"Corte publicado {published:%d/%m/%Y %H:%M}: al día (retraso {_minutes(lag):g} min)",
         **evidence,
     )
+
+
+@check("freshness.corte-current")
+def corte_current(seen: Observer) -> CheckResult:
+    election = seen.election
+    latest, source = seen.official_corte()
+    snapshot = seen.get(seen.main_json_url)
+    return evaluate_corte_current(snapshot, latest, source, election.update_interval, election.tz)

@@ -26,16 +26,22 @@ REGISTRY: dict[str, Callable[..., CheckResult]] = {}
 #: Every module that registers evaluators (importing them fills ``REGISTRY``).
 ALL_MODULES = (
     "prepcheck.checks.site",
-    "prepcheck.checks.headers.registered",
-    "prepcheck.checks.tls.registered",
+    "prepcheck.checks.headers.cache",
+    "prepcheck.checks.headers.content",
+    "prepcheck.checks.headers.security",
+    "prepcheck.checks.tls.protocols",
+    "prepcheck.checks.tls.certificates",
+    "prepcheck.checks.tls.vulnerabilities",
     "prepcheck.checks.package",
     "prepcheck.checks.integrity",
     "prepcheck.checks.freshness",
-    "prepcheck.checks.fidelity.registered",
+    "prepcheck.checks.fidelity.pages",
+    "prepcheck.checks.fidelity.data",
+    "prepcheck.checks.fidelity.corte",
+    "prepcheck.checks.fidelity.console",
+    "prepcheck.checks.fidelity.embedded",
     "prepcheck.checks.sftp",
-    "prepcheck.checks.load",
-    "prepcheck.checks.monitor.evaluate",
-    "prepcheck.checks.host",
+    "prepcheck.checks.ingest",
 )
 
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from prepcheck.checklist.observations import corte_source_package, official_corte
-from prepcheck.checklist.target import Target
+from prepcheck.checklist.sources import corte_source_package, current_official_corte
 from prepcheck.config import Config, Difusor, load_config
 from prepcheck.load.judge import judge_run
 from prepcheck.load.locust_run import run_locust
@@ -78,13 +77,10 @@ def run_load(args: argparse.Namespace) -> int:
 
 
 def _official_corte(config: Config, difusor: Difusor) -> str | None:
-    """The latest official corte (ISO; see ``observations.official_corte``), so citizens flag
+    """The latest official corte (ISO; see ``sources.official_corte``), so citizens flag
     a difusor serving an older one. None when unknown (then only unreadable main.json fails)."""
-    target = Target(difusor, config.election, None)
-    try:
-        corte, _source = official_corte(target, corte_source_package(config.election))
-    finally:
-        target.close()
+    election = config.election
+    corte, _source = current_official_corte(election, difusor, corte_source_package(election))
     return corte.isoformat() if corte is not None else None
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from prepcheck.checklist.observations import corte_source_package
+from prepcheck.checklist.sources import corte_source_package
 from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.config import Config, Difusor, Election, load_config
 from prepcheck.lifecycle import stop_requested

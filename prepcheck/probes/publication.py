@@ -14,14 +14,34 @@ import zipfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from prepcheck.checklist.target import Target
+from prepcheck.config import Difusor, Election
 from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.probes.fetch_many import fetch_and_compare
 from prepcheck.snapshots.files import ExpectedFile, FileOutcome
+from prepcheck.snapshots.http import HttpSnapshot
 from prepcheck.snapshots.rehearsal import CorteReading, Watch
 
 POLL_SECONDS = 0.5
+
+
+class Site(Protocol):
+    """The difusor being watched, as these probes need it (the checklist's ``Target``)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def main_json_url(self) -> str: ...
+
+    @property
+    def election(self) -> Election: ...
+
+    @property
+    def difusor(self) -> Difusor: ...
+
+    def get_fresh(self, url: str) -> HttpSnapshot: ...
 
 
 def expected_files(archive: Path) -> list[ExpectedFile]:
@@ -36,7 +56,7 @@ def expected_files(archive: Path) -> list[ExpectedFile]:
         ]
 
 
-def read_corte(target: Target) -> CorteReading:
+def read_corte(target: Site) -> CorteReading:
     """The corte main.json names right now."""
     snapshot = target.get_fresh(target.main_json_url)
     if not snapshot.ok or snapshot.status != 200:
@@ -47,7 +67,7 @@ def read_corte(target: Target) -> CorteReading:
         return CorteReading(None, f"main.json sin corte legible: {exc}")
 
 
-def compare(target: Target, files: list[ExpectedFile], deadline_s: float) -> list[FileOutcome]:
+def compare(target: Site, files: list[ExpectedFile], deadline_s: float) -> list[FileOutcome]:
     """Fetch ``files`` from the difusor and compare them (bounded by ``deadline_s``)."""
     return fetch_and_compare(
         target.base_url,
@@ -59,7 +79,7 @@ def compare(target: Target, files: list[ExpectedFile], deadline_s: float) -> lis
 
 
 def await_corte(
-    target: Target,
+    target: Site,
     corte: datetime,
     files: list[ExpectedFile],
     deadline_s: float,
@@ -83,7 +103,7 @@ def await_corte(
 
 
 def watch_for_corte(
-    target: Target, corte: datetime, window_s: float, poll_s: float = POLL_SECONDS
+    target: Site, corte: datetime, window_s: float, poll_s: float = POLL_SECONDS
 ) -> Watch:
     """Poll main.json for ``window_s`` seconds; stop early if it names ``corte``."""
     started = time.monotonic()

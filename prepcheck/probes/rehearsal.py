@@ -19,9 +19,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from prepcheck.checklist.target import Target
 from prepcheck.config import SftpSettings
 from prepcheck.probes.publication import (
+    Site,
     await_corte,
     compare,
     expected_files,
@@ -43,7 +43,7 @@ from prepcheck.snapshots.sftp import SftpOutcome
 MIN_WINDOW_S = 5.0
 
 
-def rehearse_valid(target: Target, settings: SftpSettings) -> Rehearsal:
+def rehearse_valid(target: Site, settings: SftpSettings) -> Rehearsal:
     """Upload a valid rehearsal package and wait for its verified publication."""
     start = _cortes(target)
     if isinstance(start, Rehearsal):
@@ -83,7 +83,7 @@ def _upload_failed(
     )
 
 
-def rehearse_corrupt(target: Target, settings: SftpSettings, valid: Rehearsal) -> Rehearsal:
+def rehearse_corrupt(target: Site, settings: SftpSettings, valid: Rehearsal) -> Rehearsal:
     """Upload a package with a wrong sidecar digest after a verified valid rehearsal and watch
     that it never appears and the valid rehearsal stays intact. See the module docstring."""
     if valid.cortes is None or valid.watch is None or valid.watch.verified_s is None:
@@ -117,7 +117,7 @@ def reject_window(latency_s: float, deadline_s: float) -> float:
     return min(float(deadline_s), max(MIN_WINDOW_S, 2.0 * latency_s + 5.0))
 
 
-def _cortes(target: Target) -> RehearsalCortes | Rehearsal:
+def _cortes(target: Site) -> RehearsalCortes | Rehearsal:
     reading = read_corte(target)
     if reading.corte is None:
         return Rehearsal("sin-corte", reading.problem or "main.json sin corte")
@@ -127,7 +127,7 @@ def _cortes(target: Target) -> RehearsalCortes | Rehearsal:
         return Rehearsal("sin-ensayo", str(exc))
 
 
-def _build(target: Target, corte: datetime, scratch: Path, *, corrupt: bool) -> BuiltPackage:
+def _build(target: Site, corte: datetime, scratch: Path, *, corrupt: bool) -> BuiltPackage:
     election = target.election
     return build_rehearsal(
         corte,

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from prepcheck.formats.corte import CORTE_PATTERN, corte_in_text
+from prepcheck.checks.registry import check
+from prepcheck.formats.corte import CORTE_PATTERN, corte_from_main_json, corte_in_text
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PageShot
 
 # -- freshness.corte-displayed ---------------------------------------------------------------
@@ -84,3 +86,23 @@ def evaluate_corte_displayed(
         f"Las {len(rows)} páginas muestran el corte {expected:%d/%m/%Y %H:%M} de {source}",
         **evidence,
     )
+
+
+@check("freshness.corte-displayed")
+def corte_displayed(seen: Observer) -> CheckResult:
+    shots = [pair.actual for pair in seen.render().pairs]
+    expected, source = _served_corte(seen)
+    return evaluate_corte_displayed(shots, expected, source)
+
+
+def _served_corte(seen: Observer) -> tuple[str | None, str]:
+    """main.json's corte as the difusor serves it (ISO), and where it was read."""
+    snapshot = seen.get(seen.main_json_url)
+    source = f"main.json del difusor ({seen.main_json_url})"
+    if not snapshot.ok or snapshot.status != 200:
+        reason = snapshot.error or f"respondió HTTP {snapshot.status}"
+        return None, f"{source}: {reason}"
+    try:
+        return corte_from_main_json(snapshot.body, seen.election.tz).isoformat(), source
+    except ValueError as exc:
+        return None, f"{source}: {exc}"

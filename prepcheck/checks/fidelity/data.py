@@ -12,8 +12,10 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from prepcheck.checks.fidelity.pages import pair_label
+from prepcheck.checks.registry import check
 from prepcheck.formats.figures import Figure
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PagePair
 
 # -- render.data-matches-package -------------------------------------------------------------
@@ -101,3 +103,8 @@ def _wrong_figure(pair: PagePair, figure: Figure, text: str | None) -> dict[str,
         "fuente": figure.source,
         "selector": figure.selector,
     }
+
+
+@check("render.data-matches-package")
+def data_matches_package(seen: Observer) -> CheckResult:
+    return evaluate_data(seen.render().pairs)

@@ -24,8 +24,10 @@ from prepcheck.checks.fidelity.imaging import (
     load_rgba,
 )
 from prepcheck.checks.fidelity.imaging import passes as within_tolerance
+from prepcheck.checks.registry import check
 from prepcheck.config import RenderSettings
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PagePair
 
 #: Report images are scaled down to this width; at most this many failing pages carry images.
@@ -180,3 +182,8 @@ def _pad(image: RGBA, height: int, width: int) -> RGBA:
     out[:] = _PAD
     out[: image.shape[0], : image.shape[1]] = image
     return out
+
+
+@check("render.pages-match-reference")
+def pages_match_reference(seen: Observer) -> CheckResult:
+    return evaluate_pages_match(seen.render().pairs, seen.difusor.render)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 
 from prepcheck.checks.headers.cache_control import evaluate_main_json_policy
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.http import HttpSnapshot, LabelledSnapshot
+from prepcheck.snapshots.observer import Observer
 
 _CACHE_MESSAGES = {
     "cache-control-ok": "main.json prohíbe el almacenamiento en caché ({value})",
@@ -176,3 +178,13 @@ def evaluate_main_json_not_cached(sequence: list[LabelledSnapshot]) -> CheckResu
         "contenido que las solicitudes que evitan la caché",
         **evidence,
     )
+
+
+@check("headers.main-json-cache-control")
+def main_json_cache_control(seen: Observer) -> CheckResult:
+    return evaluate_main_json_cache_control(seen.get(seen.main_json_url))
+
+
+@check("headers.main-json-not-cached")
+def main_json_not_cached(seen: Observer) -> CheckResult:
+    return evaluate_main_json_not_cached(seen.main_json_caching())

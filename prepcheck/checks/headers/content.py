@@ -7,8 +7,10 @@ bodies under :data:`MIN_COMPRESSIBLE_BYTES` are not judged for compression.
 
 from __future__ import annotations
 
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.observer import Observer, Unobserved
 
 # -- headers.main-json-content-type -------------------------------------------------------------
 
@@ -113,3 +115,33 @@ def evaluate_compression(snapshots: dict[str, HttpSnapshot]) -> CheckResult:
         resultado="compression-ok",
         archivos=rows,
     )
+
+
+@check("headers.main-json-content-type")
+def main_json_content_type(seen: Observer) -> CheckResult:
+    return evaluate_main_json_content_type(seen.get(seen.main_json_url))
+
+
+@check("headers.compression")
+def compression(seen: Observer) -> CheckResult:
+    urls = {"html": seen.folder_url, "json": seen.main_json_url}
+    for kind, suffix in (("json", ".json"), ("csv", ".csv")):
+        relative = _sample_file(seen, suffix)
+        if relative is not None:
+            urls[kind] = seen.folder_url + relative
+    asked = dict(ACCEPT_ENCODING)
+    return evaluate_compression({kind: seen.get(url, asked) for kind, url in urls.items()})
+
+
+def _sample_file(seen: Observer, suffix: str) -> str | None:
+    """A package file of that kind, big enough to compress (the smallest such, to stay cheap)."""
+    try:
+        official = seen.usable_official()
+    except Unobserved:
+        return None
+    folder = official.folder + "/"
+    sized = [
+        e for e in official.manifest if e.path.endswith(suffix) and e.size >= MIN_COMPRESSIBLE_BYTES
+    ]
+    best = min(sized, key=lambda e: e.size, default=None)
+    return best.path.removeprefix(folder) if best else None

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.observer import Observer
 
 # -- headers.hsts -------------------------------------------------------------------------------
 
@@ -183,3 +185,14 @@ def evaluate_security(
     if problems:
         return outcome(check, False, "; ".join(problems), **evidence)
     return outcome(check, True, f"nosniff y {framing_text}", **evidence)
+
+
+@check("headers.hsts")
+def hsts(seen: Observer) -> CheckResult:
+    return evaluate_hsts(seen.get(seen.folder_url))
+
+
+@check("headers.security")
+def security(seen: Observer) -> CheckResult:
+    snapshot = seen.get(seen.folder_url)
+    return evaluate_security(snapshot, site_url=seen.base_url, embed_url=seen.difusor.embed_url)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from prepcheck.checks.registry import check
 from prepcheck.checks.tls.grade import base_evidence, unscanned
 from prepcheck.checks.tls.trust import certificate_trust
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.tls import CertInfo, TlsScan
 
 
@@ -123,4 +125,20 @@ def evaluate_certificate_lifetime(
         f"El certificado vence el {expires:%d/%m/%Y} UTC, después del fin de la publicación "
         f"más {margin_days} día(s)",
         **evidence,
+    )
+
+
+@check("tls.certificate-valid")
+def tls_certificate_valid(seen: Observer) -> CheckResult:
+    return evaluate_certificate_valid(seen.tls_scan(), custom_ca=seen.difusor.ca_file is not None)
+
+
+@check("tls.certificate-lifetime")
+def tls_certificate_lifetime(seen: Observer) -> CheckResult:
+    election = seen.election
+    return evaluate_certificate_lifetime(
+        seen.tls_scan(),
+        window_end=election.localize(election.window_end),
+        margin_days=election.certificate_margin_days,
+        custom_ca=seen.difusor.ca_file is not None,
     )

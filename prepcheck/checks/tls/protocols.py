@@ -6,9 +6,11 @@ CheckResult; a protocol that could not be tested is an error result naming it, n
 
 from __future__ import annotations
 
+from prepcheck.checks.registry import check
 from prepcheck.checks.tls.grade import base_evidence, unscanned
-from prepcheck.checks.tls.mozilla import TlsProfile
+from prepcheck.checks.tls.mozilla import PROFILES, TlsProfile
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.tls import PROTOCOL_NAMES, TlsScan
 
 LEGACY_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
@@ -150,3 +152,24 @@ def evaluate_ciphers(scan: TlsScan, profile: TlsProfile, *, custom_ca: bool = Fa
         return outcome(check, False, f"Fuera del {profile.label}: {'; '.join(parts)}", **evidence)
     evidence["resultado"] = "ciphers-ok"
     return outcome(check, True, f"Todos los cifrados están en el {profile.label}", **evidence)
+
+
+@check("tls.enabled")
+def tls_enabled(seen: Observer) -> CheckResult:
+    return evaluate_enabled(seen.tls_scan(), custom_ca=seen.difusor.ca_file is not None)
+
+
+@check("tls.protocols")
+def tls_protocols(seen: Observer) -> CheckResult:
+    return evaluate_protocols(seen.tls_scan(), custom_ca=seen.difusor.ca_file is not None)
+
+
+@check("tls.tls13")
+def tls_tls13(seen: Observer) -> CheckResult:
+    return evaluate_tls13(seen.tls_scan())
+
+
+@check("tls.ciphers")
+def tls_ciphers(seen: Observer) -> CheckResult:
+    profile = PROFILES[seen.difusor.transport.mozilla_guideline]
+    return evaluate_ciphers(seen.tls_scan(), profile, custom_ca=seen.difusor.ca_file is not None)

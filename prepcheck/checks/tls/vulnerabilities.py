@@ -6,8 +6,10 @@ not run (or an inconclusive ROBOT result) is an error result naming it, never a 
 
 from __future__ import annotations
 
+from prepcheck.checks.registry import check
 from prepcheck.checks.tls.grade import unscanned
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.tls import TlsScan
 
 VULNERABLE_ROBOT = ("VULNERABLE_WEAK_ORACLE", "VULNERABLE_STRONG_ORACLE")
@@ -101,3 +103,13 @@ def evaluate_ocsp_stapling(scan: TlsScan) -> CheckResult:
         resultado="ocsp-not-stapled",
         escaneo=scan.summary(),
     )
+
+
+@check("tls.vulnerabilities")
+def tls_vulnerabilities(seen: Observer) -> CheckResult:
+    return evaluate_vulnerabilities(seen.tls_scan())
+
+
+@check("tls.ocsp-stapling")
+def tls_ocsp_stapling(seen: Observer) -> CheckResult:
+    return evaluate_ocsp_stapling(seen.tls_scan())
