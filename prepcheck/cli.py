@@ -9,20 +9,22 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from prepcheck.errors import ConfigError, HarnessError, PackageError
+from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from prepcheck.checklist.runner import run_checklist
+    from prepcheck.checklist.command import run_command
 
-    outcome = run_checklist(args.config, args.out, args.difusor or None, quiet=args.quiet)
-    print(f"Tablero: {outcome.board}")
-    for path in outcome.results:
-        print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    return outcome.exit_code
+    return run_command(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from prepcheck.checklist.command import merge_command
+
+    return merge_command(args)
 
 
 def _package_build(args: argparse.Namespace) -> int:
@@ -123,12 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = commands.add_parser("run", help="run the checklist against the configured difusores")
-    run.add_argument("--config", type=Path, required=True)
-    run.add_argument("--out", type=Path, default=Path("reports"))
-    run.add_argument("--difusor", action="append", help="only this difusor (repeatable)")
-    run.add_argument("--quiet", action="store_true", help="send pytest output to the run log")
+    from prepcheck.checklist.command import add_merge_arguments, add_run_arguments
+
+    run = commands.add_parser("run", help="revisar los difusores configurados")
+    add_run_arguments(run)
     run.set_defaults(handler=_run)
+    merge = commands.add_parser("merge", help="unir las salidas de varias partes (--shard)")
+    add_merge_arguments(merge)
+    merge.set_defaults(handler=_merge)
 
 
 def _add_package(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -251,6 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ConfigError as exc:
         print(f"prepcheck: error de configuración: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (UsageError, ResultsFileError) as exc:
+        print(f"prepcheck: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except PackageError as exc:
         print(f"prepcheck: paquete rechazado: {exc}", file=sys.stderr)

@@ -41,3 +41,7 @@ class SafetyError(HarnessError):
 
 class ResultsFileError(HarnessError):
     """A file given as a results.json is missing, unreadable or not a valid results document."""
+
+
+class UsageError(HarnessError):
+    """A command-line argument that cannot be used (the message names it, in Spanish)."""

@@ -118,7 +118,34 @@ def build(
     return document
 
 
+def mark_interrupted(
+    out_dir: Path,
+    subject: Subject,
+    measured: list[CheckResult],
+    *,
+    started_at: str,
+    note: str,
+) -> Path:
+    """A checklist run stopped before this difusor finished: its earlier results.json stays as
+    it was, marked ``interrupted``; without one, what was measured lands, marked so."""
+    path = results_path(out_dir, subject.name)
+    earlier = earlier_document(path)
+    if earlier is not None:
+        document = dict(earlier)
+    else:
+        document = new_document(subject, measured, started_at=started_at)
+    document["interrupted"] = {"at": now_iso(), "note": note}
+    write_document(document, path)
+    render(out_dir, path)
+    return path
+
+
 def render(out_dir: Path, path: Path) -> None:
     """Render ``path``'s report and rewrite the board of ``out_dir``."""
     render_report(path, path.with_name(REPORT_NAME))
-    render_board(out_dir, sorted(out_dir.glob(f"*/{RESULTS_NAME}")))
+    render_board_of(out_dir)
+
+
+def render_board_of(out_dir: Path) -> Path:
+    """Rewrite ``out_dir``'s board from every ``out_dir/*/results.json``."""
+    return render_board(out_dir, sorted(out_dir.glob(f"*/{RESULTS_NAME}")))

@@ -60,7 +60,7 @@ def checklist_run(tmp_path_factory):
         ca_file = difusores["ref-nginx"].ca_file
         entries.append(("apagado", f"https://127.0.0.1:{closed_port()}/", ca_file))
         config = write_config(base / "prepcheck.toml", built.archive, entries, render_pages=["#/"])
-        outcome = run_checklist(config, base / "reports", quiet=True)
+        outcome = run_checklist(config, base / "reports")
     finally:
         for difusor in difusores.values():
             difusor.stop()
@@ -180,7 +180,7 @@ def test_rerun_keeps_measurements_made_by_other_commands(checklist_run, tmp_path
     subject = Subject("apagado", "apagado", "https://127.0.0.1:1/", "e", "-05:00")
     before = new_document(subject, earlier, started_at="2026-11-01T00:00:00+00:00")
     write_document(before, path)
-    run_checklist(config, tmp_path, ["apagado"], quiet=True)
+    run_checklist(config, tmp_path, ["apagado"])
     document = json.loads(path.read_text(encoding="utf-8"))
     records = {r["id"]: r for r in document["checks"]}
     assert records["load.capacity"]["status"] == "pass"

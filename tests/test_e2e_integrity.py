@@ -64,7 +64,7 @@ def full_run(tmp_path_factory):
         config = write_config(
             base / "prepcheck.toml", built[LATEST].archive, entries, render_pages=["#/"]
         )
-        outcome = run_checklist(config, base / "reports", quiet=True)
+        outcome = run_checklist(config, base / "reports")
     finally:
         for difusor in difusores.values():
             difusor.stop()

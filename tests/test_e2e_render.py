@@ -139,7 +139,7 @@ def render_run(tmp_path_factory):
         entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
         config = write_config(base / "prepcheck.toml", built.archive, entries)
         with_render(config, extra)
-        outcome = run_checklist(config, base / "reports", quiet=True)
+        outcome = run_checklist(config, base / "reports")
     finally:
         for difusor in difusores.values():
             difusor.stop()

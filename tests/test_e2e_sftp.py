@@ -94,7 +94,7 @@ def sftp_run(tmp_path_factory):
                 render_pages=["#/"],
                 sftp_tables=tables(difusores, wrong_key(base / "otra_llave.pem")),
             )
-            outcome = run_checklist(config, base / "reports", quiet=True)
+            outcome = run_checklist(config, base / "reports")
         finally:
             if naive is not None:
                 naive.stop()

@@ -1,8 +1,11 @@
 """The pytest plugin that turns the check registry into a checklist session.
 
 Options: ``--prepcheck-config FILE`` (required), ``--prepcheck-out DIR``,
-``--prepcheck-difusor NAME`` (repeatable; default all), ``--prepcheck-reference URL`` (a
-reference site another process already serves; default: this session serves its own).
+``--prepcheck-difusor NAME`` (repeatable; default all). From the runner, to share work across
+sessions: ``--prepcheck-package PATH`` (the official package it already verified or
+downloaded), ``--prepcheck-reference URL`` (the reference site it serves; default: this
+session serves its own), ``--prepcheck-cache DIR`` (reference shots shared between sessions)
+and ``--prepcheck-browser-slots DIR:N`` (at most N browsers open across sessions).
 Fixtures: ``difusor`` (a ``Target``, parametrized per selected difusor, session scope) and
 ``record``. The suite (``suites/test_checklist.py``) is parametrized from the catalogue: one
 test per (difusor, id a checklist run measures).
@@ -15,21 +18,25 @@ lands the session file in results.json (``prepcheck.outputs.land``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import pytest
 
-from prepcheck.archive.official import OfficialPackage
+from prepcheck.archive.official import OfficialPackage, load_official
 from prepcheck.catalogue import CATALOGUE
 from prepcheck.checklist import sources
 from prepcheck.checklist.target import Budget, Target
 from prepcheck.config import Config, load_config
 from prepcheck.errors import ConfigError, HarnessError
-from prepcheck.probes.fidelity import ReferenceRenderer, observe_difusor
+from prepcheck.probes.fidelity import ReferenceRenderer, RemoteReference, observe_difusor
 from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.results import CheckResult, Status, error
 from prepcheck.snapshots.pages import RenderObservation
@@ -40,6 +47,7 @@ _RECORDED_KEY = pytest.StashKey[bool]()
 #: The ids a checklist run measures, in catalogue order (ingest rehearsals come last).
 RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
 DEFAULT_BUDGET_S = 240.0
+argparse_suppressed = "(interno: lo pasa prepcheck run)"
 
 
 def session_path(out_dir: Path, name: str) -> Path:
@@ -50,9 +58,12 @@ def session_path(out_dir: Path, name: str) -> Path:
 class RunState:
     """Everything one checklist session shares: config, targets, the package, the reference."""
 
-    def __init__(self, config: Config, out_dir: Path, selected: list[str]) -> None:
+    def __init__(
+        self, config: Config, out_dir: Path, selected: list[str], shared: SharedOptions
+    ) -> None:
         self.config = config
         self.out_dir = out_dir
+        self.shared = shared
         self.selected = selected or [d.name for d in config.difusor]
         for name in self.selected:
             config.find(name)  # raises ConfigError naming unknown difusores
@@ -66,7 +77,11 @@ class RunState:
     @cached_property
     def package(self) -> OfficialPackage | None:
         """The official package, loaded and verified once per session."""
-        return sources.load_package(self.config.election)
+        election = self.config.election
+        given = self.shared.package
+        if given is not None and election.package is not None:
+            return load_official(given, election.package, election.folder, tz=election.tz)
+        return sources.load_package(election)
 
     def target(self, name: str) -> Target:
         if name not in self._targets:
@@ -81,6 +96,8 @@ class RunState:
     @cached_property
     def reference(self) -> ReferenceRenderer | str:
         """The reference renderer, or why there is none (served once per session)."""
+        if self.shared.reference is not None:
+            return ReferenceRenderer(RemoteReference(self.shared.reference), self.shared.cache)
         package = self.package
         if package is None:
             return "sin paquete oficial configurado"
@@ -92,7 +109,7 @@ class RunState:
         except (HarnessError, OSError) as exc:
             return f"no se pudo servir el paquete oficial para la referencia: {exc}"
         self._site = site
-        return ReferenceRenderer(site)
+        return ReferenceRenderer(site, self.shared.cache)
 
     def render(self, target: Target) -> RenderObservation:
         """The difusor's pages in the browser beside the reference (bounded by its budget)."""
@@ -100,12 +117,21 @@ class RunState:
             reference = self.reference
         if isinstance(reference, str):
             return RenderObservation(error=f"sin referencia oficial: {reference}")
-        settings = target.difusor.render
-        timeout = target.budget.bound(settings.page_timeout_seconds)
-        bounded = settings.model_copy(update={"page_timeout_seconds": timeout})
-        return observe_difusor(
-            target.folder_url, target.difusor.ca_file, bounded, reference, target.difusor.embed_url
-        )
+        with browser_slot(self.shared.slots, target.budget) as slot:
+            if slot is None:
+                return RenderObservation(
+                    error="no hubo un navegador libre dentro del presupuesto del difusor"
+                )
+            settings = target.difusor.render
+            timeout = target.budget.bound(settings.page_timeout_seconds)
+            bounded = settings.model_copy(update={"page_timeout_seconds": timeout})
+            return observe_difusor(
+                target.folder_url,
+                target.difusor.ca_file,
+                bounded,
+                reference,
+                target.difusor.embed_url,
+            )
 
     def record(self, name: str, result: CheckResult) -> None:
         """Append ``result`` to the difusor's session file (one JSON line)."""
@@ -120,8 +146,55 @@ class RunState:
             self._site.stop()
 
 
+@dataclass(frozen=True)
+class SharedOptions:
+    """What the runner shares with every session (see the module docstring)."""
+
+    package: Path | None = None
+    reference: str | None = None
+    cache: Path | None = None
+    slots: tuple[Path, int] | None = None
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> SharedOptions:
+        slots = config.getoption("--prepcheck-browser-slots")
+        folder, _, count = (slots or "").rpartition(":")
+        package = config.getoption("--prepcheck-package")
+        cache = config.getoption("--prepcheck-cache")
+        return cls(
+            package=Path(package) if package else None,
+            reference=config.getoption("--prepcheck-reference"),
+            cache=Path(cache) if cache else None,
+            slots=(Path(folder), int(count)) if slots else None,
+        )
+
+
+@contextlib.contextmanager
+def browser_slot(slots: tuple[Path, int] | None, budget: Budget) -> Iterator[object | None]:
+    """Hold one of the run's browser slots (a file lock) while the block runs; None when
+    none came free within the budget. Without slots, there is no bound to respect."""
+    if slots is None:
+        yield True
+        return
+    folder, count = slots
+    deadline = time.monotonic() + budget.remaining()
+    while time.monotonic() < deadline:
+        for index in range(count):
+            with (folder / f"navegador-{index}.lock").open("w") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                yield handle
+                return
+        time.sleep(0.2)
+    yield None
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("prepcheck", "PREP difusor checklist")
+    for name in ("package", "reference", "cache", "browser-slots"):
+        group.addoption(f"--prepcheck-{name}", default=None, help=argparse_suppressed)
     group.addoption("--prepcheck-config", default=None, help="election + difusores TOML file")
     group.addoption("--prepcheck-out", default="reports", help="folder for the session files")
     group.addoption(
@@ -129,6 +202,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         help="check only this difusor (repeatable)",
+    )
+    group.addoption(
+        "--prepcheck-check",
+        action="append",
+        default=[],
+        help="measure only the ids starting with this prefix (repeatable; default all)",
     )
 
 
@@ -142,6 +221,7 @@ def pytest_configure(config: pytest.Config) -> None:
             loaded,
             Path(config.getoption("--prepcheck-out")),
             config.getoption("--prepcheck-difusor"),
+            SharedOptions.from_config(config),
         )
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -160,7 +240,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         names = _state(metafunc.config).selected
         metafunc.parametrize("difusor", names, ids=names, indirect=True, scope="session")
     if "check_id" in metafunc.fixturenames:
-        metafunc.parametrize("check_id", RUN_IDS, ids=RUN_IDS)
+        prefixes = tuple(metafunc.config.getoption("--prepcheck-check")) or ("",)
+        wanted = [cid for cid in RUN_IDS if cid.startswith(prefixes)]
+        metafunc.parametrize("check_id", wanted, ids=wanted)
 
 
 @pytest.fixture(scope="session")

@@ -10,21 +10,65 @@ cannot start gives an observation whose ``error`` says why.
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
+import hashlib
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
 
 from prepcheck.config import RenderSettings
 from prepcheck.formats.figures import Figure, expected_figures, queries
 from prepcheck.probes.browser import BrowserError, BrowserSession
 from prepcheck.probes.page import page_url, shoot_embedded, shoot_page
-from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.snapshots.pages import PagePair, PageShot, RenderObservation
 
 
-class ReferenceRenderer:
-    """Reference shots of the official package, taken once per (page, viewport, settings)."""
+class ReferencePages(Protocol):
+    """Where the reference (the official package) is served, and its JSON documents."""
 
-    def __init__(self, site: ReferenceSite) -> None:
+    @property
+    def folder_url(self) -> str: ...
+
+    def read_json(self, relative: str) -> Any | None: ...
+
+
+class RemoteReference:
+    """A reference site another process serves on loopback (the runner's), read over HTTP."""
+
+    def __init__(self, folder_url: str) -> None:
+        self._folder_url = folder_url if folder_url.endswith("/") else folder_url + "/"
+
+    @property
+    def folder_url(self) -> str:
+        return self._folder_url
+
+    def read_json(self, relative: str) -> Any | None:
+        try:
+            response = httpx.get(self._folder_url + relative, timeout=10.0)
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 200:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+
+class ReferenceRenderer:
+    """Reference shots of the official package, taken once per (page, viewport, settings).
+
+    With ``cache_dir`` the shots are shared between processes: the first process to need one
+    takes it under a file lock and stores it; the others read it.
+    """
+
+    def __init__(self, site: ReferencePages, cache_dir: Path | None = None) -> None:
         self.site = site
+        self.cache_dir = cache_dir
         self._cache: dict[tuple[str, str, int, int, str], PageShot] = {}
 
     def figures(self, page: str, settings: RenderSettings) -> list[Figure]:
@@ -40,10 +84,54 @@ class ReferenceRenderer:
     ) -> PageShot:
         key = (page, *viewport, settings.model_dump_json())
         if key not in self._cache or self._cache[key].error is not None:
-            url = page_url(self.site.folder_url, page)
-            wanted = queries(self.figures(page, settings))
-            self._cache[key] = shoot_page(session, url, viewport, settings, wanted)
+            self._cache[key] = self._shared(
+                key, lambda: self._take(session, page, viewport, settings)
+            )
         return self._cache[key]
+
+    def _take(
+        self,
+        session: BrowserSession,
+        page: str,
+        viewport: tuple[str, int, int],
+        settings: RenderSettings,
+    ) -> PageShot:
+        url = page_url(self.site.folder_url, page)
+        wanted = queries(self.figures(page, settings))
+        return shoot_page(session, url, viewport, settings, wanted)
+
+    def _shared(
+        self, key: tuple[str, str, int, int, str], take: Callable[[], PageShot]
+    ) -> PageShot:
+        if self.cache_dir is None:
+            return take()
+        name = hashlib.sha256(repr((self.site.folder_url, key)).encode()).hexdigest()[:32]
+        stem = self.cache_dir / name
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with (stem.with_suffix(".lock")).open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            cached = _load_shot(stem)
+            if cached is not None:
+                return cached
+            shot = take()
+            if shot.error is None and shot.png is not None:
+                _store_shot(stem, shot)
+            return shot
+
+
+def _store_shot(stem: Path, shot: PageShot) -> None:
+    fields = {k: v for k, v in dataclasses.asdict(shot).items() if k != "png"}
+    stem.with_suffix(".png").write_bytes(shot.png or b"")
+    stem.with_suffix(".json").write_text(json.dumps(fields, ensure_ascii=False), "utf-8")
+
+
+def _load_shot(stem: Path) -> PageShot | None:
+    try:
+        fields = json.loads(stem.with_suffix(".json").read_text("utf-8"))
+        png = stem.with_suffix(".png").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return PageShot(**fields, png=png)
 
 
 def observe_difusor(
