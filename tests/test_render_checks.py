@@ -166,7 +166,7 @@ def test_console_errors_are_advisory():
 def test_embedded_outcomes():
     settings = RenderSettings()
     absent = evaluate_embedded(None, None, [], settings, None)
-    assert absent.status == "not_applicable" and "No aplica" in absent.message
+    assert absent.status == "not_applicable" and "embed_url" in absent.message
     no_frame = EmbeddedShots("https://d/portal.html", error="el portal no tiene un iframe")
     assert evaluate_embedded("https://d/portal.html", no_frame, [], settings, CORTE_ISO).status == (
         "fail"

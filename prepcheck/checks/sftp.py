@@ -13,7 +13,7 @@ from prepcheck.results import CheckResult, error, outcome, skipped
 from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.sftp import SftpOutcome
 
-NOT_CONFIGURED = "No medida: falta la sección [difusor.sftp] con la cuenta de carga del OPLE."
+NOT_CONFIGURED = "Falta la sección [difusor.sftp] con la cuenta de carga que emite el OPLE."
 NOT_AUTHORIZED = (
     "ensayo de publicación no autorizado (difusor.sftp.rehearsal_uploads = false): "
     "estas pruebas suben paquetes de ensayo que el difusor publica"

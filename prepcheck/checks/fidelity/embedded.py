@@ -35,7 +35,7 @@ def evaluate_embedded(
     check = "render.embedded"
     if embed_url is None:
         return not_applicable(
-            check, "No aplica: el difusor no declara un portal que embeba las páginas (embed_url)."
+            check, "El difusor no declara un portal que embeba las páginas (embed_url)."
         )
     if embedded is None:
         return error(check, "No se observó el portal")
