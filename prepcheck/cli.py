@@ -44,7 +44,7 @@ def _package_verify(args: argparse.Namespace) -> int:
 
 
 def _reference_serve(args: argparse.Namespace) -> int:
-    from prepcheck.reference.embedded import serve_forever
+    from prepcheck.demo.serve import serve_forever
 
     return serve_forever(args.package, args.workdir, server=args.server, port=args.port)
 
