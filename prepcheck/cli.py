@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from prepcheck.errors import ConfigError, HarnessError, PackageError
@@ -26,12 +25,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _package_build(args: argparse.Namespace) -> int:
-    from prepcheck.package.build import build_package
+    from prepcheck.package.build_cli import run_build
 
-    corte = datetime.strptime(args.corte, "%Y-%m-%d %H:%M")
-    built = build_package(corte, args.out, scale=args.scale, fmt=args.format, seed=args.seed)
-    print(f"{built.archive} ({built.files} archivos)\n{built.digest_file}\nsha256 {built.sha256}")
-    return EXIT_OK
+    return run_build(args)
 
 
 def _package_verify(args: argparse.Namespace) -> int:
@@ -134,12 +130,29 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _add_package(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     package = commands.add_parser("package", help="build or verify PREP packages")
     sub = package.add_subparsers(dest="package_command", required=True)
-    build = sub.add_parser("build", help="write a synthetic, deterministic sample package")
-    build.add_argument("--corte", required=True, help='local time, e.g. "2021-06-06 21:15"')
-    build.add_argument("--out", type=Path, required=True)
-    build.add_argument("--scale", choices=("small", "full"), default="small")
-    build.add_argument("--format", choices=("zip", "tar.gz"), default="zip")
-    build.add_argument("--seed", type=int, default=2021)
+    build = sub.add_parser(
+        "build",
+        help="escribe un paquete de muestra sintético y determinista",
+        description="Escribe un paquete PREP sintético (mismos argumentos, mismos bytes) y su "
+        "huella .sha256. Las actas contadas crecen con el tiempo desde la apertura.",
+    )
+    build.add_argument(
+        "--corte", required=True, help='hora local de la elección, p. ej. "2027-06-06 21:15"'
+    )
+    build.add_argument("--out", type=Path, required=True, help="carpeta donde se escribe")
+    build.add_argument("--scale", choices=("small", "full"), default="small", help="tamaño")
+    build.add_argument("--format", choices=("zip", "tar.gz"), default="zip", help="formato")
+    build.add_argument("--seed", type=int, default=2021, help="semilla de los datos sintéticos")
+    build.add_argument(
+        "--utc-offset",
+        help="desfase de la hora local, con «=»: --utc-offset=-06:00 (por omisión, el de la "
+        "fecha: -05:00 en los veranos con horario de verano, hasta 2022; -06:00 en otro caso)",
+    )
+    build.add_argument(
+        "--election-start",
+        help='apertura de la publicación, hora local, p. ej. "2027-06-06 19:00" (por omisión, '
+        "las 19:00 más recientes no posteriores al corte)",
+    )
     build.set_defaults(handler=_package_build)
     verify = sub.add_parser("verify", help="verify a package's digest and archive safety")
     verify.add_argument("package", type=Path)
