@@ -2,7 +2,8 @@
 
 Contract: the same (corte, scale, seed, folder, fmt, utc_offset, election_start) always gives
 identical bytes: entries are sorted, zip timestamps equal the corte, tar members carry the corte
-as mtime with fixed owner, and the gzip header has mtime 0. Every archive path starts with ``<folder>/``.
+as mtime with fixed owner, and the gzip header has mtime 0. Every archive path starts with
+``<folder>/``.
 
 The work is split by job: :mod:`~prepcheck.package.build_site` (static files and JSON
 documents), :mod:`~prepcheck.package.build_csv` (the Anexo 13 CSV),

@@ -49,7 +49,9 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"{built.archive} ({built.files} archivos)\n{built.digest_file}\nsha256 {built.sha256}")
     print(f"Corte {corte_text(built.corte)}; apertura de la elección {corte_text(start)}")
     if built.corte - start >= timedelta(hours=PUBLICATION_HOURS):
-        print(f"Aviso: el PREP cierra {PUBLICATION_HOURS} h después de la apertura; cifras finales.")
+        print(
+            f"Aviso: el PREP cierra {PUBLICATION_HOURS} h después de la apertura; cifras finales."
+        )
     return EXIT_OK
 
 
