@@ -40,7 +40,9 @@ def _package_verify(args: argparse.Namespace) -> int:
 def _reference_serve(args: argparse.Namespace) -> int:
     from prepcheck.reference.embedded import serve_forever
 
-    return serve_forever(args.package, args.workdir, server=args.server, port=args.port)
+    return serve_forever(
+        args.package, args.workdir, server=args.server, port=args.port, host=args.host
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -167,6 +169,12 @@ def _add_reference(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     serve = sub.add_parser("serve", help="serve a package over HTTPS on loopback until Ctrl-C")
     serve.add_argument("--server", choices=("nginx", "apache"), default="nginx")
     serve.add_argument("--port", type=int, default=8443)
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="dirección IP en la que escucha (p. ej. la de otra interfaz); el certificado es "
+        "válido para ella",
+    )
     serve.add_argument("--package", type=Path, help="package to publish (default: a fresh sample)")
     serve.add_argument("--workdir", type=Path, default=Path(".prepcheck/reference"))
     serve.set_defaults(handler=_reference_serve)

@@ -15,12 +15,14 @@ it; the server is started and stopped by pid and leaves no process behind.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
 from prepcheck.errors import PackageError, ServerError
 from prepcheck.lifecycle import Service, stop_requested
 from prepcheck.package.ingest import IngestOutcome, ingest
+from prepcheck.reference.layout import LOOPBACK
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
 from prepcheck.reference.upload import ReferenceUpload
@@ -38,7 +40,8 @@ iframe{{border:0;width:100%;height:1400px}}</style></head>
 
 
 class EmbeddedDifusor(Service):
-    """A reference difusor on loopback: ingest + nginx or Apache over HTTPS with a local CA."""
+    """A reference difusor on loopback (or ``bind_host``): ingest + nginx or Apache over HTTPS
+    with a local CA."""
 
     def __init__(
         self,
@@ -53,6 +56,7 @@ class EmbeddedDifusor(Service):
         sftp: bool = False,
         sftp_watcher: bool = True,
         sftp_read_only: bool = False,
+        bind_host: str = LOOPBACK,
     ) -> None:
         """``sftp`` adds the upload side: sshd on loopback and, unless ``sftp_watcher`` is
         False, ``prepcheck ingest --watch`` publishing uploads into this site."""
@@ -70,6 +74,7 @@ class EmbeddedDifusor(Service):
             http_port=http_port,
             variant=variant or Variant(),
             ca=ca,
+            bind_host=bind_host,
         )
         self.upload = (
             ReferenceUpload(
@@ -163,9 +168,12 @@ class EmbeddedDifusor(Service):
             self.server.stop()
 
 
-def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:
-    """``prepcheck reference serve``: publish ``package`` (or a fresh sample) and serve it
-    until SIGINT/SIGTERM; prints the URL, the CA file and a ready configuration file."""
+def serve_forever(
+    package: Path | None, workdir: Path, *, server: ServerKind, port: int, host: str = LOOPBACK
+) -> int:
+    """``prepcheck reference serve``: publish ``package`` (or a fresh sample) and serve it on
+    ``host`` until SIGINT/SIGTERM; prints the URL, the CA file and a ready configuration file.
+    Exit 2 when ``host`` is not an address a server can listen on."""
     from prepcheck.demo import CENTRE_TIME, current_corte, publication_window, write_config
     from prepcheck.package.build import build_package
 
@@ -178,7 +186,11 @@ def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, po
             utc_offset=CENTRE_TIME,
             election_start=publication_window(corte)[0],
         ).archive
-    difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port)
+    try:
+        difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port, bind_host=host)
+    except ValueError as exc:
+        print(f"prepcheck: --host: {exc}", file=sys.stderr)
+        return 2
     difusor.publish(package)
     with stop_requested() as stop, difusor:
         config = write_config(
