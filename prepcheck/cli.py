@@ -74,6 +74,12 @@ def _load(args: argparse.Namespace) -> int:
     return run_load(args)
 
 
+def _load_worker(args: argparse.Namespace) -> int:
+    from prepcheck.load.worker_cli import run_worker
+
+    return run_worker(args)
+
+
 def _selftest(args: argparse.Namespace) -> int:
     from prepcheck.host.selftest import run_selftest
 
@@ -189,19 +195,77 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _add_load(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    load = commands.add_parser("load", help="load tests (needs load.authorized = true)")
-    load.add_argument("--difusor", required=True)
-    load.add_argument("--config", type=Path, default=Path("prepcheck.toml"))
-    load.add_argument("--out", type=Path, default=Path("reports"))
-    load.add_argument("--users", type=int, help="users (capped at load.max_users)")
-    load.add_argument("--rate", type=float, help="target req/s (capped at load.max_rate)")
-    load.add_argument("--duration", type=int, help="seconds (capped at load.max_duration_seconds)")
-    load.add_argument("--shape", choices=("steady", "spike", "both"), default="both")
-    load.add_argument("--workers", type=int, default=0, help="local Locust worker processes")
+    from prepcheck.load.remote import DEFAULT_MASTER_PORT, DEFAULT_WORKER_WAIT_SECONDS
+
+    load = commands.add_parser(
+        "load", help="pruebas de carga (solo con load.authorized = true en la configuración)"
+    )
+    load.add_argument("--difusor", required=True, help="nombre del difusor en la configuración")
+    load.add_argument("--config", type=Path, default=Path("prepcheck.toml"), help="archivo TOML")
+    load.add_argument("--out", type=Path, default=Path("reports"), help="carpeta de informes")
+    load.add_argument("--users", type=int, help="usuarios (tope: load.max_users)")
+    load.add_argument("--rate", type=float, help="sol/s objetivo (tope: load.max_rate)")
+    load.add_argument("--duration", type=int, help="segundos (tope: load.max_duration_seconds)")
     load.add_argument(
-        "--bandwidth", action=argparse.BooleanOptionalAction, default=True, help="load.bandwidth"
+        "--shape", choices=("steady", "spike", "both"), default="both", help="forma de la carga"
+    )
+    load.add_argument(
+        "--workers", type=int, default=0, help="procesos trabajadores de Locust en este equipo"
+    )
+    load.add_argument(
+        "--expect-workers",
+        type=int,
+        metavar="N",
+        help="espera N trabajadores de otros equipos (prepcheck load-worker) en lugar de "
+        "generar la carga aquí",
+    )
+    load.add_argument(
+        "--master-bind",
+        metavar="HOST:PUERTO",
+        help=f"dirección en la que el maestro espera a los trabajadores remotos (por omisión "
+        f"0.0.0.0:{DEFAULT_MASTER_PORT})",
+    )
+    load.add_argument(
+        "--worker-wait",
+        type=float,
+        default=DEFAULT_WORKER_WAIT_SECONDS,
+        metavar="S",
+        help="segundos que el maestro espera a que se conecten todos los trabajadores remotos",
+    )
+    load.add_argument(
+        "--bandwidth",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="mide también load.bandwidth (desde este equipo)",
     )
     load.set_defaults(handler=_load)
+    worker = commands.add_parser(
+        "load-worker",
+        help="trabajador de carga en otro equipo, a las órdenes de prepcheck load --expect-workers",
+    )
+    worker.add_argument(
+        "--master", required=True, metavar="HOST:PUERTO", help="dirección del maestro"
+    )
+    worker.add_argument(
+        "--plan", type=Path, required=True, help="el plan que escribió prepcheck load (copia)"
+    )
+    worker.add_argument(
+        "--ca-file", type=Path, help="la CA de ensayo en este equipo, si su ruta difiere del plan"
+    )
+    worker.add_argument(
+        "--out", type=Path, default=Path("reports/load-worker"), help="bitácoras y conteos"
+    )
+    worker.add_argument(
+        "--runs", type=int, default=1, help="corridas a atender (2 con --shape both)"
+    )
+    worker.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WORKER_WAIT_SECONDS + 60,
+        metavar="S",
+        help="segundos de espera al maestro en cada corrida, además de la duración del plan",
+    )
+    worker.set_defaults(handler=_load_worker)
 
 
 def _add_selftest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
