@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
@@ -28,12 +27,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _package_build(args: argparse.Namespace) -> int:
-    from prepcheck.sample import build_package
+    from prepcheck.sample.build_cli import run_build
 
-    corte = datetime.strptime(args.corte, "%Y-%m-%d %H:%M")
-    built = build_package(corte, args.out, scale=args.scale, fmt=args.format, seed=args.seed)
-    print(f"{built.archive} ({built.files} archivos)\n{built.digest_file}\nsha256 {built.sha256}")
-    return EXIT_OK
+    return run_build(args)
 
 
 def _package_verify(args: argparse.Namespace) -> int:
@@ -44,13 +40,15 @@ def _package_verify(args: argparse.Namespace) -> int:
 
 
 def _reference_serve(args: argparse.Namespace) -> int:
-    from prepcheck.demo.serve import serve_forever
+    from prepcheck.demo.simulacro.serve import serve_forever
 
-    return serve_forever(args.package, args.workdir, server=args.server, port=args.port)
+    return serve_forever(
+        args.package, args.workdir, server=args.server, port=args.port, host=args.host
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from prepcheck.demo.simulacro.run import run_demo
+    from prepcheck.demo.simulacro.simulacro.run import run_demo
 
     return run_demo(args.out, servers=args.server, scale=args.scale)
 
@@ -76,6 +74,12 @@ def _load(args: argparse.Namespace) -> int:
     from prepcheck.load.cli import run_load
 
     return run_load(args)
+
+
+def _load_worker(args: argparse.Namespace) -> int:
+    from prepcheck.load.worker_cli import run_worker
+
+    return run_worker(args)
 
 
 def _selftest(args: argparse.Namespace) -> int:
@@ -138,12 +142,29 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _add_package(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     package = commands.add_parser("package", help="build or verify PREP packages")
     sub = package.add_subparsers(dest="package_command", required=True)
-    build = sub.add_parser("build", help="write a synthetic, deterministic sample package")
-    build.add_argument("--corte", required=True, help='local time, e.g. "2021-06-06 21:15"')
-    build.add_argument("--out", type=Path, required=True)
-    build.add_argument("--scale", choices=("small", "full"), default="small")
-    build.add_argument("--format", choices=("zip", "tar.gz"), default="zip")
-    build.add_argument("--seed", type=int, default=2021)
+    build = sub.add_parser(
+        "build",
+        help="escribe un paquete de muestra sintético y determinista",
+        description="Escribe un paquete PREP sintético (mismos argumentos, mismos bytes) y su "
+        "huella .sha256. Las actas contadas crecen con el tiempo desde la apertura.",
+    )
+    build.add_argument(
+        "--corte", required=True, help='hora local de la elección, p. ej. "2027-06-06 21:15"'
+    )
+    build.add_argument("--out", type=Path, required=True, help="carpeta donde se escribe")
+    build.add_argument("--scale", choices=("small", "full"), default="small", help="tamaño")
+    build.add_argument("--format", choices=("zip", "tar.gz"), default="zip", help="formato")
+    build.add_argument("--seed", type=int, default=2021, help="semilla de los datos sintéticos")
+    build.add_argument(
+        "--utc-offset",
+        help="desfase de la hora local, con «=»: --utc-offset=-06:00 (por omisión, el de la "
+        "fecha: -05:00 en los veranos con horario de verano, hasta 2022; -06:00 en otro caso)",
+    )
+    build.add_argument(
+        "--election-start",
+        help='apertura de la publicación, hora local, p. ej. "2027-06-06 19:00" (por omisión, '
+        "las 19:00 más recientes no posteriores al corte)",
+    )
     build.set_defaults(handler=_package_build)
     verify = sub.add_parser("verify", help="verify a package's digest and archive safety")
     verify.add_argument("package", type=Path)
@@ -158,6 +179,12 @@ def _add_reference(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     serve = sub.add_parser("serve", help="serve a package over HTTPS on loopback until Ctrl-C")
     serve.add_argument("--server", choices=("nginx", "apache"), default="nginx")
     serve.add_argument("--port", type=int, default=8443)
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="dirección IP en la que escucha (p. ej. la de otra interfaz); el certificado es "
+        "válido para ella",
+    )
     serve.add_argument("--package", type=Path, help="package to publish (default: a fresh sample)")
     serve.add_argument("--workdir", type=Path, default=Path(".prepcheck/reference"))
     serve.set_defaults(handler=_reference_serve)
@@ -172,19 +199,77 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _add_load(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    load = commands.add_parser("load", help="load tests (needs load.authorized = true)")
-    load.add_argument("--difusor", required=True)
-    load.add_argument("--config", type=Path, default=Path("prepcheck.toml"))
-    load.add_argument("--out", type=Path, default=Path("reports"))
-    load.add_argument("--users", type=int, help="users (capped at load.max_users)")
-    load.add_argument("--rate", type=float, help="target req/s (capped at load.max_rate)")
-    load.add_argument("--duration", type=int, help="seconds (capped at load.max_duration_seconds)")
-    load.add_argument("--shape", choices=("steady", "spike", "both"), default="both")
-    load.add_argument("--workers", type=int, default=0, help="local Locust worker processes")
+    from prepcheck.load.remote import DEFAULT_MASTER_PORT, DEFAULT_WORKER_WAIT_SECONDS
+
+    load = commands.add_parser(
+        "load", help="pruebas de carga (solo con load.authorized = true en la configuración)"
+    )
+    load.add_argument("--difusor", required=True, help="nombre del difusor en la configuración")
+    load.add_argument("--config", type=Path, default=Path("prepcheck.toml"), help="archivo TOML")
+    load.add_argument("--out", type=Path, default=Path("reports"), help="carpeta de informes")
+    load.add_argument("--users", type=int, help="usuarios (tope: load.max_users)")
+    load.add_argument("--rate", type=float, help="sol/s objetivo (tope: load.max_rate)")
+    load.add_argument("--duration", type=int, help="segundos (tope: load.max_duration_seconds)")
     load.add_argument(
-        "--bandwidth", action=argparse.BooleanOptionalAction, default=True, help="load.bandwidth"
+        "--shape", choices=("steady", "spike", "both"), default="both", help="forma de la carga"
+    )
+    load.add_argument(
+        "--workers", type=int, default=0, help="procesos trabajadores de Locust en este equipo"
+    )
+    load.add_argument(
+        "--expect-workers",
+        type=int,
+        metavar="N",
+        help="espera N trabajadores de otros equipos (prepcheck load-worker) en lugar de "
+        "generar la carga aquí",
+    )
+    load.add_argument(
+        "--master-bind",
+        metavar="HOST:PUERTO",
+        help=f"dirección en la que el maestro espera a los trabajadores remotos (por omisión "
+        f"0.0.0.0:{DEFAULT_MASTER_PORT})",
+    )
+    load.add_argument(
+        "--worker-wait",
+        type=float,
+        default=DEFAULT_WORKER_WAIT_SECONDS,
+        metavar="S",
+        help="segundos que el maestro espera a que se conecten todos los trabajadores remotos",
+    )
+    load.add_argument(
+        "--bandwidth",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="mide también load.bandwidth (desde este equipo)",
     )
     load.set_defaults(handler=_load)
+    worker = commands.add_parser(
+        "load-worker",
+        help="trabajador de carga en otro equipo, a las órdenes de prepcheck load --expect-workers",
+    )
+    worker.add_argument(
+        "--master", required=True, metavar="HOST:PUERTO", help="dirección del maestro"
+    )
+    worker.add_argument(
+        "--plan", type=Path, required=True, help="el plan que escribió prepcheck load (copia)"
+    )
+    worker.add_argument(
+        "--ca-file", type=Path, help="la CA de ensayo en este equipo, si su ruta difiere del plan"
+    )
+    worker.add_argument(
+        "--out", type=Path, default=Path("reports/load-worker"), help="bitácoras y conteos"
+    )
+    worker.add_argument(
+        "--runs", type=int, default=1, help="corridas a atender (2 con --shape both)"
+    )
+    worker.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WORKER_WAIT_SECONDS + 60,
+        metavar="S",
+        help="segundos de espera al maestro en cada corrida, además de la duración del plan",
+    )
+    worker.set_defaults(handler=_load_worker)
 
 
 def _add_selftest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,7 +9,7 @@ correct, and the expected ids are listed per variant.
   iframe. Fails no render/freshness id.
 - ``css``: app.css gives the figures another colour and font size. Fails
   render.pages-match-reference (and integrity.files-identical).
-- ``cifra``: one JSON says 241 actas capturadas instead of 214. Fails
+- ``cifra``: one JSON shows actas capturadas with two digits transposed (717 for 177). Fails
   render.data-matches-package and render.pages-match-reference (and integrity.files-identical).
 - ``sin-corte``: app.css hides #corte. Fails freshness.corte-displayed and
   render.pages-match-reference (and integrity.files-identical).
@@ -31,7 +31,7 @@ import tomli_w
 
 from prepcheck.archive.extract import extract_safely
 from prepcheck.checklist.runner import run_checklist
-from prepcheck.demo.simulacro import CENTRE_TIME, write_config
+from prepcheck.demo.simulacro.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.sample import build_package
 
@@ -81,11 +81,20 @@ def append_css(difusor: EmbeddedDifusor, css: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + css, encoding="utf-8")
 
 
+def transposed(figure: str) -> str:
+    """``figure`` with its first two different neighbouring digits swapped (177 -> 717)."""
+    for i in range(len(figure) - 1):
+        if figure[i] != figure[i + 1]:
+            return figure[:i] + figure[i + 1] + figure[i] + figure[i + 2 :]
+    raise AssertionError(f"{figure}: no two different digits to transpose")
+
+
 def change_figure(difusor: EmbeddedDifusor) -> None:
     path = live(difusor, "json/diputaciones/resumen.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["actasCapturadas"]["total"] == 214  # what the test's number swap relies on
-    data["actasCapturadas"]["total"] = 241
+    total = data["actasCapturadas"]["total"]
+    data["actasCapturadas"]["total"] = int(transposed(str(total)))
+    (difusor.workdir / "cifra.json").write_text(json.dumps([str(total), transposed(str(total))]))
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
@@ -193,8 +202,10 @@ def test_changed_figure_fails_data_matches_package(render_run):
     }
     record = records(document)["render.data-matches-package"]
     wrong = record["evidence"]["distintas"]
+    base = render_run["_reports"].parent
+    packaged, shown = json.loads((base / "cifra" / "cifra.json").read_text())
     assert {(w["cifra"], w["paquete"], w["mostrado"]) for w in wrong} == {
-        ("diputaciones/actas_capturadas", "214", "241")
+        ("diputaciones/actas_capturadas", packaged, shown)
     }
 
 

@@ -75,7 +75,7 @@ def test_short_run_against_the_reference_passes(
         records[i] for i in ("load.capacity", "load.spike", "load.bandwidth")
     )
     assert (capacity["status"], spike["status"], bandwidth["status"]) == ("pass",) * 3, records
-    assert code == 0
+    assert code == 3  # every load record passes; the unmeasured checklist keeps it INCOMPLETO
     evidence = capacity["evidence"]
     assert evidence["solicitudes"] > 50 and evidence["fallas"] == 0
     assert evidence["sol_por_segundo_logradas"] >= 36
@@ -157,7 +157,7 @@ def test_two_workers_run_and_their_stats_are_merged(
         "--no-bandwidth",
     )
     capacity = records["load.capacity"]
-    assert capacity["status"] == "pass" and code == 0, capacity["message"]
+    assert capacity["status"] == "pass" and code == 3, capacity["message"]  # INCOMPLETO
     evidence = capacity["evidence"]
     per_worker = evidence["solicitudes_por_generador"]
     assert evidence["procesos_trabajadores"] == 2 and len(per_worker) == 2

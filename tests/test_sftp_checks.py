@@ -7,18 +7,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from prepcheck.archive.digest import file_digest, read_sidecar
+from prepcheck.checks.ingest import evaluate_corrupt_rejected, evaluate_valid_published
 from prepcheck.checks.sftp import (
     NOT_AUTHORIZED,
     NOT_CONFIGURED,
-    evaluate_corrupt_rejected,
     evaluate_reachable,
     evaluate_throughput,
-    evaluate_valid_published,
     megabytes_per_second,
     not_authorized,
     not_configured,
 )
-from prepcheck.demo.simulacro import CENTRE_TIME
+from prepcheck.demo.simulacro.simulacro import CENTRE_TIME
 from prepcheck.ingest import ingest
 from prepcheck.probes.publication import expected_files
 from prepcheck.probes.rehearsal import reject_window

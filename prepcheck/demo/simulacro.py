@@ -14,9 +14,9 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.sample.corte import default_election_start
 
 CENTRE_TIME = timezone(timedelta(hours=-6), "UTC-6")  # Mexico dropped DST in 2022
-OPENING = time(19, 0)
 WINDOW_DAYS = 6
 DEMO_WORKDIR = Path(".prepcheck") / "demo"
 # A short capacity test the demo may run: loopback only, a few seconds, modest users.
@@ -39,10 +39,9 @@ def current_corte(now: datetime | None = None, interval_minutes: int = 15) -> da
 
 
 def publication_window(corte: datetime) -> tuple[datetime, datetime]:
-    """The simulacro's window: from the last 19:00 not after ``corte`` to day+6 at 23:59."""
-    start = datetime.combine(corte.date(), OPENING, tzinfo=corte.tzinfo)
-    if start > corte:
-        start -= timedelta(days=1)
+    """The simulacro's window: from the last 19:00 not after ``corte`` (the package builder's
+    default opening) to day+6 at 23:59."""
+    start = default_election_start(corte)
     end = datetime.combine(
         start.date() + timedelta(days=WINDOW_DAYS), time(23, 59), tzinfo=corte.tzinfo
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 from prepcheck.errors import PackageError, ServerError
 from prepcheck.ingest import IngestOutcome, ingest
 from prepcheck.lifecycle import Service
+from prepcheck.reference.layout import LOOPBACK
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
 from prepcheck.reference.upload import ReferenceUpload
@@ -37,7 +38,8 @@ iframe{{border:0;width:100%;height:1400px}}</style></head>
 
 
 class EmbeddedDifusor(Service):
-    """A reference difusor on loopback: ingest + nginx or Apache over HTTPS with a local CA."""
+    """A reference difusor on loopback (or ``bind_host``): ingest + nginx or Apache over HTTPS
+    with a local CA."""
 
     def __init__(
         self,
@@ -52,6 +54,7 @@ class EmbeddedDifusor(Service):
         sftp: bool = False,
         sftp_watcher: bool = True,
         sftp_read_only: bool = False,
+        bind_host: str = LOOPBACK,
     ) -> None:
         """``sftp`` adds the upload side: sshd on loopback and, unless ``sftp_watcher`` is
         False, ``prepcheck ingest --watch`` publishing uploads into this site."""
@@ -69,6 +72,7 @@ class EmbeddedDifusor(Service):
             http_port=http_port,
             variant=variant or Variant(),
             ca=ca,
+            bind_host=bind_host,
         )
         self.upload = (
             ReferenceUpload(

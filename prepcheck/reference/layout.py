@@ -7,6 +7,7 @@ nothing under /etc is read for configuration or written. The templates live in
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from prepcheck.reference.variants import MOZILLA_GUIDELINE_VERSION, Variant
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SERVER_NAME = "localhost"
+LOOPBACK = "127.0.0.1"
 HSTS_MAX_AGE = 31_536_000
 FRAME_ANCESTORS = "frame-ancestors 'self'"
 STATIC_MAX_AGE = 60
@@ -66,6 +68,12 @@ class Layout:
     leaf: LeafCert
     variant: Variant
     run_as_root: bool
+    bind_host: str = LOOPBACK
+
+    @property
+    def listen_host(self) -> str:
+        """``bind_host`` as server configs and URLs write it (IPv6 in brackets)."""
+        return url_host(self.bind_host)
 
     @property
     def conf_dir(self) -> Path:
@@ -117,6 +125,11 @@ class Layout:
             "compressible": COMPRESSIBLE,
             "guideline_version": MOZILLA_GUIDELINE_VERSION,
         }
+
+
+def url_host(address: str) -> str:
+    """An IP address as a URL or ``listen`` directive writes it (``[::1]``, ``169.254.7.1``)."""
+    return f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
 
 
 def render(template: str, layout: Layout, **extra: Any) -> str:

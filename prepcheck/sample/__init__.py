@@ -1,8 +1,9 @@
 """Write a synthetic *Paquete de difusión PREP* for one corte (zip or tar.gz plus sha256 sidecar).
 
-Contract: the same (corte, scale, seed, folder, fmt, utc_offset) always gives identical bytes:
-entries are sorted, zip timestamps equal the corte, tar members carry the corte as mtime with
-fixed owner, and the gzip header has mtime 0. Every archive path starts with ``<folder>/``.
+Contract: the same (corte, scale, seed, folder, fmt, utc_offset, election_start) always gives
+identical bytes: entries are sorted, zip timestamps equal the corte, tar members carry the corte
+as mtime with fixed owner, and the gzip header has mtime 0. Every archive path starts with
+``<folder>/``.
 
 The work is split by job: :mod:`~prepcheck.sample.site_tree` (static files and JSON
 documents), :mod:`~prepcheck.sample.anexo13` (the Anexo 13 CSV),
@@ -66,8 +67,10 @@ def build_package(
 ) -> BuiltPackage:
     """Write ``out_dir/<package_name>`` and its ``.sha256`` sidecar, each atomically.
 
-    ``election_start`` (aware; default 6 June 2021 19:00 UTC-5) is when publication opened:
-    the share of actas counted at ``corte`` grows with the time since then.
+    ``utc_offset`` defaults to the one local election time had at ``corte`` (−05:00 in the
+    summers of daylight saving time, −06:00 otherwise and since 2022). ``election_start``
+    (aware; default: the last 19:00 at or before the corte) is when publication opened: the
+    actas counted at ``corte`` grow with the time since then.
     """
     local = localize(corte, utc_offset)
     tree = build_site_tree(

@@ -1,15 +1,23 @@
-"""The corte in local election time: the package file name and the human-readable stamp.
+"""The corte in local election time: offsets, the election's opening, file name and stamp.
 
-Contract: a naive corte is local election time in ``utc_offset`` (default UTC-5), an aware one
-is converted; :func:`package_name` is ``YYYYMMDD_HHMM_PREP_VER.<fmt>`` and raises ValueError
-for a format other than zip or tar.gz; :func:`corte_text` is ``06/06/2021 21:15 (UTC-5)``.
+Contract: a naive corte is local election time; an aware one is converted. Without an explicit
+``utc_offset`` the offset is the one Veracruz (``America/Mexico_City`` in the tz database) had
+at that moment: −05:00 in the summer while Mexico kept daylight saving time (until October
+2022), −06:00 otherwise and ever since. :func:`default_election_start` is the last 19:00 at or
+before the corte, in the corte's offset (a simulacro held any day opens like election night).
+:func:`package_name` is ``YYYYMMDD_HHMM_PREP_VER.<fmt>`` and raises ValueError for a format
+other than zip or tar.gz; :func:`corte_text` is ``06/06/2021 21:15 (UTC-5)``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from prepcheck.sample.data import ELECTION_TZ
+#: Veracruz keeps central Mexico time; the tz database holds its daylight-saving history.
+ELECTION_ZONE = ZoneInfo("America/Mexico_City")
+#: The PREP opens at 19:00 local time of election day.
+OPENING = time(19, 0)
 
 
 def package_name(corte: datetime, fmt: str, *, utc_offset: timezone | None = None) -> str:
@@ -19,10 +27,25 @@ def package_name(corte: datetime, fmt: str, *, utc_offset: timezone | None = Non
     return f"{localize(corte, utc_offset):%Y%m%d_%H%M}_PREP_VER.{fmt}"
 
 
+def default_utc_offset(moment: datetime) -> timezone:
+    """The fixed offset local election time had at ``moment`` (naive = local wall time)."""
+    if moment.tzinfo is None:
+        offset = moment.replace(tzinfo=ELECTION_ZONE).utcoffset()
+    else:
+        offset = moment.astimezone(ELECTION_ZONE).utcoffset()
+    return timezone(offset or timedelta(0))
+
+
 def localize(corte: datetime, utc_offset: timezone | None = None) -> datetime:
-    """Naive = local election time in ``utc_offset`` (default UTC-5); aware is converted."""
-    tz = utc_offset or ELECTION_TZ
+    """Naive = local election time in ``utc_offset`` (default: by date); aware is converted."""
+    tz = utc_offset or default_utc_offset(corte)
     return corte.replace(tzinfo=tz) if corte.tzinfo is None else corte.astimezone(tz)
+
+
+def default_election_start(corte: datetime) -> datetime:
+    """The last 19:00 at or before ``corte`` (aware, local), in the corte's own offset."""
+    start = datetime.combine(corte.date(), OPENING, tzinfo=corte.tzinfo)
+    return start if start <= corte else start - timedelta(days=1)
 
 
 def corte_text(corte: datetime) -> str:

@@ -1,10 +1,14 @@
 """Deterministic synthetic PREP data for Veracruz 2021 (no real vote counts).
 
 Contract: ``election_model(scale, seed)`` is a pure function of its arguments (only
-``random.Random(seed)`` is used). Every acta gets a fixed capture instant from a seeded
-permutation and a progress curve (0 % at 19:00 of election day, about 95 % twenty hours later),
-so ``captured(model, corte)`` of a later corte is a superset of an earlier one and an acta's
-values never change between cortes.
+``random.Random(seed)`` is used). Every acta gets a fixed capture instant, in seconds after the
+election's opening, from a seeded permutation and a progress curve (0 % at the opening, about
+95 % twenty hours later), so ``captured(model, corte)`` of a later corte is a superset of an
+earlier one and an acta's values never change between cortes. The PREP publishes for at most
+``PUBLICATION_HOURS``; within them every 15-minute slot publishes at least one acta of each
+election, so two cortes 30 minutes apart always differ in figures (also at small scale, where
+the exponential curve alone thins out to less than one acta an hour). After that the figures
+are final.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ ELECTION_START = datetime(2021, 6, 6, 19, 0, tzinfo=ELECTION_TZ)
 N_DISTRITOS = 30
 N_MUNICIPIOS = 212
 _FULL_SECCIONES = 4_800
-_PROGRESS_CAP = 0.96  # share of all actas captured when the curve flattens
+_PROGRESS_CAP = 0.96  # share of the curve's actas captured when it flattens
+#: The PREP closes at most this many hours after it opens (its figures are then final).
+PUBLICATION_HOURS = 24
+_SLOT_S = 15 * 60  # one acta of each election is published in every slot this long
 
 
 @dataclass(frozen=True)
@@ -250,7 +257,16 @@ def _preferences(rng: random.Random) -> dict[int, list[float]]:
 
 
 def _publication_times(count: int, tau_s: int) -> list[int]:
-    """Seconds after 19:00 at which the k-th acta of the permutation is published."""
+    """Seconds after the opening at which the k-th acta of the permutation is published
+    (non-decreasing): one acta at the middle of every ``_SLOT_S`` slot of the publication
+    hours, the rest along the exponential curve."""
+    slots = min(PUBLICATION_HOURS * 3600 // _SLOT_S, count // 2)
+    steady = [_SLOT_S // 2 + _SLOT_S * j for j in range(slots)]
+    return sorted(steady + _curve_times(count - slots, tau_s))
+
+
+def _curve_times(count: int, tau_s: int) -> list[int]:
+    """``count`` instants along 1 − e^(−t/τ), capped at ``_PROGRESS_CAP``; the rest never."""
     times = []
     for k in range(count):
         share = (k + 1) / (count * _PROGRESS_CAP)

@@ -16,10 +16,9 @@ from typing import Any
 
 from prepcheck.formats.anexo13 import truncated_percent
 from prepcheck.sample.anexo13 import csv_document
-from prepcheck.sample.corte import corte_text, localize
+from prepcheck.sample.corte import corte_text, default_election_start, localize
 from prepcheck.sample.data import (
     COALITION,
-    ELECTION_START,
     ELECTIONS,
     PARTIES,
     VOTE_COLUMNS,
@@ -49,17 +48,20 @@ def build_site_tree(
     utc_offset: timezone | None = None,
     election_start: datetime | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the package: archive path -> bytes, sorted by path."""
+    """Every file of the package: archive path -> bytes, sorted by path.
+
+    ``utc_offset`` and ``election_start`` default by date (see ``build_corte``)."""
     if scale not in ("small", "full"):
         raise ValueError(f"unknown scale {scale!r}; expected 'small' or 'full'")
     if not _FOLDER.match(folder):
         raise ValueError(f"folder must be a single path segment of [A-Za-z0-9_-], got {folder!r}")
     local = localize(corte, utc_offset)
+    start = election_start or default_election_start(local)
     model = election_model(scale, seed)
     files: dict[str, bytes] = {name: _site_file(name) for name in SITE_FILES}
     files["json/main.json"] = _json(_main_document(local), indent=2)
     for data in model.elections.values():
-        files.update(_election_files(model, data, local, election_start or ELECTION_START))
+        files.update(_election_files(model, data, local, start))
     return {f"{folder}/{path}": files[path] for path in sorted(files)}
 
 

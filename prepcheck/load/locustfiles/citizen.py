@@ -23,14 +23,13 @@ import random
 import re
 import ssl
 import time
-from collections import defaultdict
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, events
-from locust.runners import MasterRunner, WorkerRunner
+import generators  # the per-generator bookkeeping (register below)
+from locust import FastHttpUser
 from shapes import StagesShape, read_plan  # noqa: F401 - locust picks the shape up here
 
 PLAN = read_plan()
@@ -42,8 +41,6 @@ _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)")
 # each detalle lists (parsed once per process and corte, to keep the generator's CPU for load).
 _AMBITOS: dict[tuple[str, str], list[str]] = {}
 _SECCIONES: dict[str, list[int]] = {}
-_DONE = {"requests": 0}
-_PER_WORKER: dict[str, int] = defaultdict(int)
 
 
 def _ssl_context_factory(cafile: str | None = None) -> ssl.SSLContext:
@@ -269,33 +266,4 @@ Citizen.tasks = {  # type: ignore[assignment]  # Locust takes {task: weight} too
 }
 
 
-# -- bookkeeping across processes: which generator sent how much ---------------------------------
-
-
-@events.request.add_listener
-def _count(**_: Any) -> None:
-    _DONE["requests"] += 1
-
-
-@events.report_to_master.add_listener
-def _report(client_id: str, data: dict[str, Any], **_: Any) -> None:
-    data["prepcheck_requests"] = _DONE["requests"]
-    _DONE["requests"] = 0
-
-
-@events.worker_report.add_listener
-def _collect(client_id: str, data: dict[str, Any], **_: Any) -> None:
-    _PER_WORKER[client_id] += int(data.get("prepcheck_requests", 0))
-
-
-@events.quitting.add_listener
-def _summary(environment: Any, **_: Any) -> None:
-    """The master (or the single local process) writes who sent how many requests."""
-    if isinstance(environment.runner, WorkerRunner) or not PLAN.get("summary_path"):
-        return
-    if isinstance(environment.runner, MasterRunner):
-        generators = dict(_PER_WORKER)
-    else:
-        generators = {"local": _DONE["requests"]}
-    summary = {"generators": generators, "requests": sum(generators.values())}
-    Path(PLAN["summary_path"]).write_text(json.dumps(summary), encoding="utf-8")
+generators.register(PLAN.get("summary_path"))
