@@ -4,6 +4,7 @@ check failed or errored (or a package was rejected); 2 usage or configuration er
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,15 @@ from pathlib import Path
 from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+# SIGTERM stops like Ctrl-C from the moment this module loads (the command modules are imported
+# later, on demand); commands that run long install their own handlers for both.
+signal.signal(signal.SIGTERM, _interrupt)
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -40,7 +50,7 @@ def _package_verify(args: argparse.Namespace) -> int:
 
 
 def _reference_serve(args: argparse.Namespace) -> int:
-    from prepcheck.demo.simulacro.serve import serve_forever
+    from prepcheck.demo.serve import serve_forever
 
     return serve_forever(
         args.package, args.workdir, server=args.server, port=args.port, host=args.host
@@ -48,7 +58,7 @@ def _reference_serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from prepcheck.demo.simulacro.simulacro.run import run_demo
+    from prepcheck.demo.run import run_demo
 
     return run_demo(args.out, servers=args.server, scale=args.scale)
 
@@ -333,10 +343,11 @@ def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (see module docstring)."""
-    args = build_parser().parse_args(argv)
-    handler: Handler = args.handler
+    """Entry point; returns the exit code (see module docstring). SIGTERM stops like Ctrl-C
+    (commands that run long install their own handlers for both)."""
     try:
+        args = build_parser().parse_args(argv)
+        handler: Handler = args.handler
         return handler(args)
     except ConfigError as exc:
         print(f"prepcheck: error de configuración: {exc}", file=sys.stderr)

@@ -118,6 +118,11 @@ class Difusor(Strict):
     http_url: str | None = None
     ca_file: Path | None = None
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    #: Hard bound on this difusor's whole checklist (without load): 240 s covers a sound
+    #: full-scale difusor several times over on a busy machine, and caps a hostile one.
+    budget_seconds: Annotated[float, Field(gt=0, le=3600)] = 240.0
+    #: The page citizens are sent to (default: the election folder's entry page).
+    entry_url: str | None = None
     sftp: SftpSettings | None = None
     load: LoadSettings | None = None
     transport: TransportSettings = Field(default_factory=lambda: TransportSettings())

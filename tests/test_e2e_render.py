@@ -31,7 +31,7 @@ import tomli_w
 
 from prepcheck.archive.extract import extract_safely
 from prepcheck.checklist.runner import run_checklist
-from prepcheck.demo.simulacro.simulacro import CENTRE_TIME, write_config
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.sample import build_package
 

@@ -17,7 +17,7 @@ from prepcheck.checks.sftp import (
     not_authorized,
     not_configured,
 )
-from prepcheck.demo.simulacro.simulacro import CENTRE_TIME
+from prepcheck.demo.simulacro import CENTRE_TIME
 from prepcheck.ingest import ingest
 from prepcheck.probes.publication import expected_files
 from prepcheck.probes.rehearsal import reject_window

@@ -46,7 +46,6 @@ _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
 #: The ids a checklist run measures, in catalogue order (ingest rehearsals come last).
 RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
-DEFAULT_BUDGET_S = 240.0
 argparse_suppressed = "(interno: lo pasa prepcheck run)"
 
 
@@ -86,7 +85,7 @@ class RunState:
     def target(self, name: str) -> Target:
         if name not in self._targets:
             difusor = self.config.find(name)
-            budget = Budget(float(getattr(difusor, "budget_seconds", DEFAULT_BUDGET_S)))
+            budget = Budget(difusor.budget_seconds)
             self._targets[name] = Target(
                 difusor, self.config.election, lambda: self.package, budget=budget,
                 render=self.render,

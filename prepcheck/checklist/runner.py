@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from prepcheck.archive.official import OfficialPackage
 from prepcheck.checklist import sources
-from prepcheck.checklist.plugin import DEFAULT_BUDGET_S, RUN_IDS, session_path
+from prepcheck.checklist.plugin import RUN_IDS, session_path
 from prepcheck.checklist.progress import RunProgress, SilentProgress
 from prepcheck.checklist.session_file import read_session, session_results
 from prepcheck.config import Config, Difusor, load_config
@@ -44,7 +44,7 @@ from prepcheck.lifecycle import stop_requested
 from prepcheck.outputs import Landed, land, mark_interrupted, render_board_of, subject_of
 from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.reference.process import descendants, group_members
-from prepcheck.results import EXIT_INTERRUPTED, exit_code, now_iso
+from prepcheck.results import EXIT_INTERRUPTED, Verdict, exit_code, now_iso, read_document
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 RUN_TIMEOUT_S = 4 * 3600
@@ -138,7 +138,10 @@ def run_checklist(
     finally:
         progress.close()
     board = render_board_of(out_dir)
-    code = EXIT_INTERRUPTED if interrupted else exit_code([item.verdict for item in landed])
+    # A difusor whose results could not be written has no verdict anyone can read: a failure.
+    verdicts = [item.verdict for item in landed] + run.stopped_verdicts
+    verdicts += [Verdict.FAIL] * len(run.unwritten)
+    code = EXIT_INTERRUPTED if interrupted else exit_code(verdicts)
     return RunOutcome(code, board, tuple(item.path for item in landed))
 
 
@@ -160,6 +163,9 @@ class _Run:
         self.progress = progress
         self.started = now_iso()
         self.landed: list[Landed] = []
+        self.unwritten: list[str] = []
+        #: Verdicts of the difusores a stop left unfinished (their kept or partial results).
+        self.stopped_verdicts: list[Verdict] = []
 
     def execute(self, selected: list[str]) -> tuple[list[Landed], bool]:
         """Run every selected difusor; returns what landed and whether the run was stopped."""
@@ -242,6 +248,7 @@ class _Run:
         try:
             landed = self._land(session.name, failure)
         except (OSError, HarnessError, ValueError) as exc:
+            self.unwritten.append(session.name)
             self.progress.stopped(session.name, f"no se pudieron escribir sus resultados: {exc}")
             return
         self.landed.append(landed)
@@ -283,7 +290,7 @@ class _Run:
         unmeasured = f"revisión {reason} antes de medirla"
         measured = session_results(read_session(path), self.options.ids(), unmeasured)
         try:
-            mark_interrupted(
+            marked = mark_interrupted(
                 self.out_dir,
                 subject_of(self.config, self.config.find(name)),
                 measured,
@@ -294,6 +301,7 @@ class _Run:
             self.progress.stopped(name, f"no se pudo marcar como interrumpida: {exc}")
             return
         path.unlink(missing_ok=True)
+        self.stopped_verdicts.append(Verdict(read_document(marked)["verdict"]))
         self.progress.stopped(name, f"revisión {reason}; se conservan sus resultados anteriores")
 
 
@@ -343,7 +351,7 @@ def _reference(package: OfficialPackage | None) -> Any:
 
 
 def _budget_of(difusor: Difusor) -> float:
-    return float(getattr(difusor, "budget_seconds", DEFAULT_BUDGET_S))
+    return difusor.budget_seconds
 
 
 def _kill_tree(process: subprocess.Popen[bytes]) -> None:

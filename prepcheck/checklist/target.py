@@ -114,7 +114,7 @@ class Target:
     @property
     def entry_url(self) -> str:
         """The page citizens are sent to: ``entry_url`` when configured, else the folder."""
-        configured = getattr(self.difusor, "entry_url", None)
+        configured = self.difusor.entry_url
         return urljoin(self.folder_url, configured) if configured else self.folder_url
 
     @property
@@ -171,7 +171,9 @@ class Target:
             origin = _origin(url)
             if origin in self._down:
                 return [HttpSnapshot(url=url, error=self._down[origin])]
-            return fetch_following(self.client, url)
+            self.budget.require("cadena de redirecciones")
+            deadline = self.budget.bound(3 * self.difusor.timeout_seconds)
+            return fetch_following(self.client, url, deadline_s=deadline)
 
         return self.memo(f"chain {url}", follow)
 

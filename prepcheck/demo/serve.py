@@ -6,7 +6,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from prepcheck.demo.simulacro.simulacro import (
+from prepcheck.demo.simulacro import (
     CENTRE_TIME,
     current_corte,
     publication_window,

@@ -55,7 +55,9 @@ def fetch(
     started = time.monotonic()
     limit = deadline_s if deadline_s is not None else _default_deadline(client)
     try:
-        with client.stream("GET", url, headers=sent) as response:
+        # Every phase (connect, TLS, each read) is bounded by the deadline too.
+        phase = min(_phase_timeout(client), limit)
+        with client.stream("GET", url, headers=sent, timeout=phase) as response:
             body, truncated = read_capped(response, max_bytes, started + limit)
             return HttpSnapshot(
                 url=url,
@@ -77,6 +79,11 @@ def fetch(
             elapsed_s=time.monotonic() - started,
             request_headers=sent,
         )
+
+
+def _phase_timeout(client: httpx.Client) -> float:
+    read = client.timeout.read
+    return read if read is not None else 10.0
 
 
 def _default_deadline(client: httpx.Client) -> float:
@@ -114,7 +121,12 @@ def describe_error(exc: BaseException) -> str:
 
 
 def fetch_following(
-    client: httpx.Client, url: str, *, max_redirects: int = 5, max_bytes: int = DEFAULT_MAX_BYTES
+    client: httpx.Client,
+    url: str,
+    *,
+    max_redirects: int = 5,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline_s: float | None = None,
 ) -> list[HttpSnapshot]:
     """GET ``url`` following up to ``max_redirects`` redirects; returns every hop in order.
 
@@ -123,7 +135,7 @@ def fetch_following(
     chain: list[HttpSnapshot] = []
     current = url
     for _ in range(max_redirects + 1):
-        snapshot = fetch(client, current, max_bytes=max_bytes)
+        snapshot = fetch(client, current, max_bytes=max_bytes, deadline_s=deadline_s)
         chain.append(snapshot)
         location = snapshot.header("location")
         if not snapshot.ok or snapshot.status not in (301, 302, 303, 307, 308) or not location:
