@@ -32,6 +32,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: install
 	@for b in bench/*.py; do case "$$b" in */_*) continue;; esac; echo "== $$b"; $(PY) "$$b" --quick || exit 1; done

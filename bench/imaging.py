@@ -1,4 +1,4 @@
-"""Benchmark prepcheck.imaging.compare against the pure-Python ``pixelmatch`` package.
+"""Benchmark ``prepcheck.checks.fidelity.imaging.compare`` against the ``pixelmatch`` package.
 
 Usage: ``python bench/imaging.py [--quick]``. Renders 1366×3000 PREP-like page pairs (header,
 text, results tables, anti-aliased bar charts) where the second page has a few localized edits
@@ -22,7 +22,7 @@ from pixelmatch.contrib.PIL import pixelmatch
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find _common
 from _common import emit, peak_rss_mb
 
-from prepcheck.imaging import CompareOptions, compare
+from prepcheck.checks.fidelity.imaging import CompareOptions, compare
 
 WIDTH, HEIGHT = 1366, 3000
 SUPERSAMPLE = 4

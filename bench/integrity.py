@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find _common
 from _common import emit, peak_rss_mb
 
-from prepcheck.probes.fetch_many import ExpectedFile, fetch_and_compare
+from prepcheck.probes.fetch_many import fetch_and_compare
+from prepcheck.snapshots.files import ExpectedFile
 
 if TYPE_CHECKING:  # the prober child imports only the prober, to keep its baseline RSS honest
     from prepcheck.reference.embedded import EmbeddedDifusor
@@ -66,10 +67,10 @@ def build_and_serve(workdir: Path) -> tuple[EmbeddedDifusor, list[ExpectedFile]]
 
     The caller must stop the returned difusor.
     """
+    from prepcheck.archive.official import load_official
     from prepcheck.config import PackageSource
-    from prepcheck.package.build import build_package
-    from prepcheck.package.official import load_official
     from prepcheck.reference.embedded import EmbeddedDifusor
+    from prepcheck.sample import build_package
 
     start = time.perf_counter()
     built = build_package(CORTE, workdir / "package", scale="full")

@@ -2,7 +2,7 @@
 
 Usage: ``python bench/load.py [--quick]``. Serves a small sample package with the reference
 nginx (HTTPS on loopback) and runs, one after the other, for the same duration and users, each
-with no wait between requests: (1) ``load/citizen.py`` in one Locust process, (2) a bare
+with no wait between requests: (1) the citizen locustfile in one Locust process, (2) a bare
 ``FastHttpUser`` fetching ``index.html`` in one Locust process, (3) ``wrk -t2`` on the same
 file. Prints req/s of each and, as its last line, one JSON object with
 ``citizen_vs_bare_fasthttp`` (target ≥ 0.7) and ``bare_fasthttp_vs_wrk``. ``--quick`` runs 8 s
@@ -27,9 +27,9 @@ from prepcheck.config import Difusor, LoadSettings
 from prepcheck.load.locust_run import run_locust
 from prepcheck.load.plan import Overrides, plan_run
 from prepcheck.load.stats import read_totals
-from prepcheck.package.build import build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.process import ManagedProcess
+from prepcheck.sample import build_package
 
 USERS = 50
 FILE = "prepver2021/index.html"

@@ -14,7 +14,6 @@ rehearsal runs offline, and DNS lookups that time out would inflate testssl's ti
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,23 +23,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find _common
 from _common import emit, peak_rss_mb
 
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.checklist.runner import Options, run_checklist
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes import testssl
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import suites_command
+from prepcheck.sample import build_package
 
-SUITES = ("test_tls.py", "test_headers.py", "test_site.py")
+CHECKS = ("tls.", "headers.", "site.")
 QUICK_SECTIONS = ("-p", "-S")
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 
 
 def time_suites(config: Path, out: Path) -> tuple[float, int]:
-    """Seconds for one checklist session of the TLS/header/site suites; and its exit code."""
-    command = suites_command(config, out, suites=SUITES)
+    """Seconds for one checklist run of the TLS/header/site checks; and its exit code."""
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    return time.monotonic() - started, done.returncode
+    outcome = run_checklist(config, out, options=Options(checks=CHECKS, technical_report=False))
+    return time.monotonic() - started, outcome.exit_code
 
 
 def main() -> int:

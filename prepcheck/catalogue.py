@@ -17,12 +17,25 @@ class Severity(StrEnum):
     ADVISORY = "advisory"
 
 
+#: Which command measures a check, and how it is written for a person to run.
+COMMANDS: dict[str, str] = {
+    "run": "prepcheck run --config ARCHIVO --difusor {difusor}",
+    "load": "prepcheck load --config ARCHIVO --difusor {difusor} (requiere load.authorized = true)",
+    "monitor": "prepcheck monitor --config ARCHIVO --difusor {difusor} --for DURACIÓN",
+    "selftest": "prepcheck selftest --config ARCHIVO --difusor {difusor} … (en el servidor del "
+    "difusor)",
+}
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """The policy of one check: what it verifies, against which clause, and how to fix it.
 
-    ``conditional`` marks checks that are required only when the difusor configures the
-    feature they verify (SFTP, embedding, ingest); unconfigured they are ``skipped``.
+    ``measured_by`` names the command that measures it (``run``, ``load``, ``monitor``,
+    ``selftest``). ``needs`` names the configuration the check cannot run without; when it
+    is absent the check is ``not_measured`` (``skipped``: the convocatoria requires it of every
+    difusor, so the verdict stays INCOMPLETO) or ``not_applicable`` (nothing to check, e.g. no
+    portal embeds the pages), as ``unconfigured`` says.
     """
 
     id: str
@@ -31,7 +44,19 @@ class CheckSpec:
     title: str
     fix: str
     group: str
-    conditional: bool = False
+    needs: str | None = None
+    unconfigured: str = "not_measured"
+    measured_by: str = "run"
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the check needs a configuration block of its own."""
+        return self.needs is not None
+
+    @property
+    def command(self) -> str:
+        """How a person measures this check (``{difusor}`` stands for the difusor's name)."""
+        return COMMANDS[self.measured_by]
 
 
 _R = Severity.REQUIRED
@@ -254,6 +279,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Mantenga publicados los resultados desde las 19:00 del día de la elección hasta el "
         "fin del periodo.",
         "freshness",
+        measured_by="monitor",
     ),
     CheckSpec(
         "freshness.missed-periods",
@@ -263,6 +289,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Atienda de inmediato las fallas de actualización; a los 45 minutos el OPLE "
         "interrumpe la transmisión.",
         "freshness",
+        measured_by="monitor",
     ),
     # Render fidelity
     CheckSpec(
@@ -288,7 +315,8 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Las páginas embebidas en el portal son fieles",
         "Embeba las páginas oficiales sin alterarlas y con el último corte.",
         "render",
-        conditional=True,
+        needs="difusor.embed_url",
+        unconfigured="not_applicable",
     ),
     CheckSpec(
         "render.no-console-errors",
@@ -306,6 +334,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Soporta la carga ciudadana objetivo dentro de los umbrales",
         "Aumente la capacidad del servidor o agregue una CDN que respete la regla de main.json.",
         "load",
+        measured_by="load",
     ),
     CheckSpec(
         "load.spike",
@@ -314,6 +343,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Soporta el pico de apertura de las 19:00",
         "Prepare capacidad para el pico de apertura (autoescalado o CDN).",
         "load",
+        measured_by="load",
     ),
     CheckSpec(
         "load.bandwidth",
@@ -322,6 +352,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Descarga sostenida de 20 Mbps o más",
         "Contrate un enlace simétrico de al menos 20 Mbps.",
         "load",
+        measured_by="load",
     ),
     CheckSpec(
         "sftp.reachable",
@@ -330,7 +361,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Acceso SFTP con las credenciales emitidas y escritura en la carpeta de carga",
         "Habilite el usuario SFTP y permisos de escritura en la carpeta de carga.",
         "sftp",
-        conditional=True,
+        needs="[difusor.sftp]",
     ),
     CheckSpec(
         "sftp.throughput",
@@ -339,7 +370,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Carga SFTP sostenida de 40 MB/s o más",
         "Aumente el ancho de banda o ajuste el servidor SSH.",
         "sftp",
-        conditional=True,
+        needs="[difusor.sftp]",
     ),
     CheckSpec(
         "ingest.valid-package-published",
@@ -348,7 +379,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Un paquete subido por SFTP se publica íntegro dentro del plazo",
         "Automatice la verificación, descompresión y publicación de cada paquete recibido.",
         "ingest",
-        conditional=True,
+        needs="[difusor.sftp] con rehearsal_uploads = true",
     ),
     CheckSpec(
         "ingest.corrupt-package-rejected",
@@ -357,7 +388,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Un paquete con huella incorrecta nunca se publica",
         "Verifique la huella antes de publicar y conserve el corte anterior.",
         "ingest",
-        conditional=True,
+        needs="[difusor.sftp] con rehearsal_uploads = true",
     ),
     # Difusor self-test
     CheckSpec(
@@ -367,6 +398,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Al menos 20 GB libres para paquetes y sitio",
         "Libere o amplíe el almacenamiento.",
         "host",
+        measured_by="selftest",
     ),
     CheckSpec(
         "host.history-kept",
@@ -375,6 +407,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Se conservan todos los paquetes recibidos, íntegros",
         "Guarde cada paquete recibido con su huella y no lo sobrescriba.",
         "host",
+        measured_by="selftest",
     ),
     CheckSpec(
         "host.access-log",
@@ -383,6 +416,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "El servidor escribe una bitácora de accesos con los campos necesarios",
         "Active la bitácora de accesos en formato combined.",
         "host",
+        measured_by="selftest",
     ),
     # Monitoring
     CheckSpec(
@@ -392,6 +426,7 @@ _SPECS: tuple[CheckSpec, ...] = (
         "Disponibilidad de 99.9 % o más en la ventana monitoreada",
         "Revise la infraestructura y el enlace; agregue redundancia.",
         "monitor",
+        measured_by="monitor",
     ),
 )
 

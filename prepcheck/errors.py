@@ -39,5 +39,10 @@ class SafetyError(HarnessError):
     """An action was refused because the configuration does not authorize it (e.g. load tests)."""
 
 
+class ResultsFileError(HarnessError):
+    """A file given as a results.json is missing, unreadable or not a valid results document."""
+
+
 class UsageError(HarnessError):
-    """A command-line argument or an input file the user named cannot be used (exit 2)."""
+    """A command-line argument, or a file it names, that cannot be used (the message names it,
+    in Spanish; exit 2)."""

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from prepcheck.package.archive import Limits
+from prepcheck.archive import Limits
 
 SITE_V1: dict[str, bytes] = {
     "prepver2021/index.html": b"<!doctype html><title>PREP VER 2021</title>\n",

@@ -20,8 +20,7 @@ from archive_factory import (
     zip_of_zips,
 )
 
-from prepcheck.errors import PackageError
-from prepcheck.package.archive import (
+from prepcheck.archive import (
     EntryStream,
     Limits,
     _Ledger,
@@ -29,8 +28,9 @@ from prepcheck.package.archive import (
     open_package,
     validate,
 )
-from prepcheck.package.digest import file_digest, find_sidecar, read_sidecar, verify_digest
-from prepcheck.package.extract import extract_safely
+from prepcheck.archive.digest import file_digest, find_sidecar, read_sidecar, verify_digest
+from prepcheck.archive.extract import extract_safely
+from prepcheck.errors import PackageError
 
 NAME = "20210606_2100_PREP_VER"
 

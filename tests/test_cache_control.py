@@ -2,7 +2,7 @@
 
 import pytest
 
-from prepcheck.checks.cache_control import evaluate_main_json_policy, parse
+from prepcheck.checks.headers.cache_control import evaluate_main_json_policy, parse
 
 
 def test_parse_tokens_values_and_quotes():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prepcheck.errors import PackageError
-from prepcheck.package.csvdb import (
+from prepcheck.formats.anexo13 import (
     SUMMARY_FIELDS,
     Discrepancy,
     check_invariants,

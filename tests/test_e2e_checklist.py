@@ -13,12 +13,12 @@ from datetime import datetime
 
 import pytest
 
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.cli import main
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import Variant
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 TAMPERED_FILE = "prepver2021/json/diputaciones/distrito_07.json"
@@ -60,7 +60,7 @@ def checklist_run(tmp_path_factory):
         ca_file = difusores["ref-nginx"].ca_file
         entries.append(("apagado", f"https://127.0.0.1:{closed_port()}/", ca_file))
         config = write_config(base / "prepcheck.toml", built.archive, entries, render_pages=["#/"])
-        outcome = run_checklist(config, base / "reports", quiet=True)
+        outcome = run_checklist(config, base / "reports")
     finally:
         for difusor in difusores.values():
             difusor.stop()
@@ -75,11 +75,14 @@ def statuses(document: dict) -> dict[str, str]:
 
 
 def required_not_passing(document: dict) -> dict[str, str]:
-    """Required checks that are neither pass nor skipped-as-not-implemented."""
+    """Required checks a checklist run measures that do not pass (nor do not apply)."""
     return {
         r["id"]: r["status"]
         for r in document["checks"]
-        if r["severity"] == "required" and r["status"] != "pass" and r["status"] != "skipped"
+        if r["severity"] == "required"
+        and r["measured_by"] == "run"
+        and r["status"] not in ("pass", "not_applicable")
+        and not r["id"].startswith(("sftp.", "ingest."))  # no SFTP configured here
     }
 
 
@@ -103,7 +106,10 @@ def test_reference_passes_every_implemented_required_check(checklist_run, name):
     found = statuses(document)
     for check_id in IMPLEMENTED_REQUIRED:
         assert found[check_id] == "pass", check_id
-    assert document["verdict"] == "pass"
+    assert found["render.embedded"] == "not_applicable"
+    # load, monitor, selftest and SFTP were not measured: never CUMPLE on a checklist alone.
+    assert found["sftp.reachable"] == "skipped" and found["load.capacity"] == "skipped"
+    assert document["verdict"] == "incomplete"
 
 
 def test_missing_header_fails_only_that_check(checklist_run):
@@ -139,15 +145,15 @@ def test_reports_and_board_exist_and_exit_code_is_1(checklist_run):
     for name in results:
         assert (reports / name / "report.html").stat().st_size > 10_000
     board = (reports / "index.html").read_text(encoding="utf-8")
-    assert board.count("NO CUMPLE") == 3
+    assert board.count("NO CUMPLE") == 3 and board.count("INCOMPLETO") == 2
 
 
 def test_checks_measured_elsewhere_are_skipped_naming_their_command(checklist_run):
     _, results, _ = checklist_run
     record = next(r for r in results["ref-nginx"]["checks"] if r["id"] == "monitor.availability")
     assert record["status"] == "skipped"
-    assert record["message"].startswith("se mide con «prepcheck monitor")
-    assert record["evidence"]["comando"].startswith("prepcheck monitor --difusor ref-nginx")
+    assert "prepcheck monitor" in record["message"]
+    assert record["command"].startswith("prepcheck monitor --config ARCHIVO --difusor ref-nginx")
 
 
 def test_cli_run_exit_code_0_when_all_pass(checklist_run, tmp_path, capsys):
@@ -165,18 +171,23 @@ def test_cli_run_exit_code_0_when_all_pass(checklist_run, tmp_path, capsys):
 
 
 def test_rerun_keeps_measurements_made_by_other_commands(checklist_run, tmp_path):
-    from prepcheck.results import build_document, outcome, write_document
+    from prepcheck.results import Subject, new_document, outcome, write_document
 
     _, _, reports = checklist_run
     config = reports.parent / "prepcheck.toml"
     earlier = [outcome("load.capacity", True, "medido antes", p95_ms=12)]
     path = tmp_path / "apagado" / "results.json"
-    write_document(build_document("apagado", "https://127.0.0.1:1/", "antes", earlier), path)
-    run_checklist(config, tmp_path, ["apagado"], quiet=True)
-    records = {r["id"]: r for r in json.loads(path.read_text(encoding="utf-8"))["checks"]}
+    subject = Subject("apagado", "apagado", "https://127.0.0.1:1/", "e", "-05:00")
+    before = new_document(subject, earlier, started_at="2026-11-01T00:00:00+00:00")
+    write_document(before, path)
+    run_checklist(config, tmp_path, ["apagado"])
+    document = json.loads(path.read_text(encoding="utf-8"))
+    records = {r["id"]: r for r in document["checks"]}
     assert records["load.capacity"]["status"] == "pass"
     assert records["load.capacity"]["evidence"]["p95_ms"] == 12
-    assert "medido_en" in records["load.capacity"]["evidence"]
+    measured = next(r for r in before["checks"] if r["id"] == "load.capacity")["measured_at"]
+    assert records["load.capacity"]["measured_at"] == measured
+    assert document["previous"]["statuses"]["load.capacity"] == "pass"
     assert records["load.spike"]["status"] == "skipped"
     assert "prepcheck load" in records["load.spike"]["message"]
     assert "prepcheck monitor" in records["monitor.availability"]["message"]

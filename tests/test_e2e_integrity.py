@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.checks.freshness import evaluate_corte_current, parse_corte
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
-from prepcheck.probes.http import HttpSnapshot
+from prepcheck.checklist.runner import run_checklist
+from prepcheck.checks.freshness import evaluate_corte_current
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
+from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
+from prepcheck.snapshots.http import HttpSnapshot
 
 LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
 PREVIOUS = LATEST - timedelta(minutes=15)
@@ -63,7 +64,7 @@ def full_run(tmp_path_factory):
         config = write_config(
             base / "prepcheck.toml", built[LATEST].archive, entries, render_pages=["#/"]
         )
-        outcome = run_checklist(config, base / "reports", quiet=True)
+        outcome = run_checklist(config, base / "reports")
     finally:
         for difusor in difusores.values():
             difusor.stop()
@@ -157,7 +158,9 @@ def test_lag_rule_at_the_interval_boundary(lag_minutes, status):
 
 def test_hora_corte_text_is_understood_with_its_offset():
     body = json.dumps({"horaCorte": "06/06/2021 21:15 (UTC-5)"}).encode()
-    assert parse_corte(body, CENTRE_TIME) == datetime.fromisoformat("2021-06-06T21:15:00-05:00")
+    assert corte_from_main_json(body, CENTRE_TIME) == datetime.fromisoformat(
+        "2021-06-06T21:15:00-05:00"
+    )
 
 
 def test_unreadable_main_json_is_an_error():
@@ -168,8 +171,8 @@ def test_unreadable_main_json_is_an_error():
 
 
 def test_newest_official_package_corte_comes_from_its_main_json(tmp_path):
+    from prepcheck.checklist.observations import _newest_package_corte
     from prepcheck.config import Election
-    from prepcheck.observations import _newest_package_corte
 
     # Packages named in UTC-5 local time, an election configured in UTC-6: the name alone
     # would be an hour off; the package's own main.json carries the offset.

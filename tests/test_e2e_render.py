@@ -9,7 +9,7 @@ correct, and the expected ids are listed per variant.
   iframe. Fails no render/freshness id.
 - ``css``: app.css gives the figures another colour and font size. Fails
   render.pages-match-reference (and integrity.files-identical).
-- ``cifra``: one JSON says 241 actas capturadas instead of 214. Fails
+- ``cifra``: one JSON shows actas capturadas with two digits transposed (717 for 177). Fails
   render.data-matches-package and render.pages-match-reference (and integrity.files-identical).
 - ``sin-corte``: app.css hides #corte. Fails freshness.corte-displayed and
   render.pages-match-reference (and integrity.files-identical).
@@ -29,11 +29,11 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
-from prepcheck.package.extract import extract_safely
+from prepcheck.archive.extract import extract_safely
+from prepcheck.checklist.runner import run_checklist
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
 
 pytestmark = pytest.mark.slow
 
@@ -81,11 +81,20 @@ def append_css(difusor: EmbeddedDifusor, css: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + css, encoding="utf-8")
 
 
+def transposed(figure: str) -> str:
+    """``figure`` with its first two different neighbouring digits swapped (177 -> 717)."""
+    for i in range(len(figure) - 1):
+        if figure[i] != figure[i + 1]:
+            return figure[:i] + figure[i + 1] + figure[i] + figure[i + 2 :]
+    raise AssertionError(f"{figure}: no two different digits to transpose")
+
+
 def change_figure(difusor: EmbeddedDifusor) -> None:
     path = live(difusor, "json/diputaciones/resumen.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["actasCapturadas"]["total"] == 214  # what the test's number swap relies on
-    data["actasCapturadas"]["total"] = 241
+    total = data["actasCapturadas"]["total"]
+    data["actasCapturadas"]["total"] = int(transposed(str(total)))
+    (difusor.workdir / "cifra.json").write_text(json.dumps([str(total), transposed(str(total))]))
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
@@ -139,7 +148,7 @@ def render_run(tmp_path_factory):
         entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
         config = write_config(base / "prepcheck.toml", built.archive, entries)
         with_render(config, extra)
-        outcome = run_checklist(config, base / "reports", quiet=True)
+        outcome = run_checklist(config, base / "reports")
     finally:
         for difusor in difusores.values():
             difusor.stop()
@@ -193,8 +202,10 @@ def test_changed_figure_fails_data_matches_package(render_run):
     }
     record = records(document)["render.data-matches-package"]
     wrong = record["evidence"]["distintas"]
+    base = render_run["_reports"].parent
+    packaged, shown = json.loads((base / "cifra" / "cifra.json").read_text())
     assert {(w["cifra"], w["paquete"], w["mostrado"]) for w in wrong} == {
-        ("diputaciones/actas_capturadas", "214", "241")
+        ("diputaciones/actas_capturadas", packaged, shown)
     }
 
 

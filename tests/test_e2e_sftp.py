@@ -17,12 +17,12 @@ from pathlib import Path
 import asyncssh
 import pytest
 
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.sftp import NOT_AUTHORIZED
-from prepcheck.demo import CENTRE_TIME, sftp_table, write_config
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME, sftp_table, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.process import ManagedProcess
-from prepcheck.runner import run_checklist
+from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 PASSWORD = "Contrasena-E2E-9xQ!"
@@ -33,8 +33,8 @@ THROUGHPUT_BYTES = 32 * 1024 * 1024
 NAIVE_WATCHER = """
 import sys, time
 from pathlib import Path
-from prepcheck.package.digest import file_digest
-from prepcheck.package.ingest import ingest
+from prepcheck.archive.digest import file_digest
+from prepcheck.ingest import ingest
 upload, root, history = map(Path, sys.argv[1:4])
 print("ingenuo vigilando", flush=True)
 for _ in range(600):
@@ -94,7 +94,7 @@ def sftp_run(tmp_path_factory):
                 render_pages=["#/"],
                 sftp_tables=tables(difusores, wrong_key(base / "otra_llave.pem")),
             )
-            outcome = run_checklist(config, base / "reports", quiet=True)
+            outcome = run_checklist(config, base / "reports")
         finally:
             if naive is not None:
                 naive.stop()

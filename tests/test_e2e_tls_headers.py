@@ -10,10 +10,10 @@ HTTPS request of the harness fail verification: those checks are ``error`` ("cou
 checked"), never pass, because TLS verification is never disabled. That is the honest outcome:
 the tls.* checks say *what* is wrong, the HTTP checks say they could not look.
 
-The run uses the checklist's own pytest session (``prepcheck.plugin`` over ``suites/``) limited
-to the suites whose ids a TLS or header misconfiguration could affect: this area's, plus
-integrity, package and freshness, so "no other required check" is asserted against them. The
-render suite (about 40 s of browser work per difusor) is left to its own end-to-end test.
+The run is a real ``prepcheck run`` limited (``Options.checks``) to the ids a TLS or header
+misconfiguration could affect: this area's, plus integrity, package and freshness, so "no other
+required check" is asserted against them. The browser checks (about 40 s per difusor) are left
+to their own end-to-end test.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from datetime import datetime
@@ -30,24 +29,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prepcheck.checklist.runner import Options, run_checklist
 from prepcheck.checks.headers import evaluate_main_json_not_cached
-from prepcheck.demo import CENTRE_TIME, write_config
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.cache_probe import probe_main_json_caching
 from prepcheck.probes.http import fetch, make_client
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import VARIANTS
-from prepcheck.runner import SUITES_DIR, suites_command
+from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
-SUITES = (
-    "test_tls.py",
-    "test_headers.py",
-    "test_site.py",
-    "test_integrity.py",
-    "test_package.py",
-    "test_freshness.py",
-)
+CHECKS = ("tls.", "headers.", "site.", "integrity.", "package.", "freshness.corte-current")
 AREA_PREFIXES = ("tls.", "headers.", "site.")
 #: Key of EXPECTED: HTTPS requests of the harness cannot complete; its value is the text the
 #: error messages of the HTTP checks must contain.
@@ -178,7 +170,7 @@ def run(tmp_path_factory):
         entries = [(n, d.base_url, d.ca_file, d.http_url) for n, d in difusores.items()]
         config = write_config(base / "prepcheck.toml", built.archive, entries)
         started = time.monotonic()
-        paths = run_suites(config, base / "reports", SUITES)
+        paths = run_suites(config, base / "reports", CHECKS)
         elapsed = time.monotonic() - started
     finally:
         for difusor in difusores.values():
@@ -217,7 +209,7 @@ def hanging_run(tmp_path_factory):
                 "tls_network_timeout_seconds = 1\n"
             )
         started = time.monotonic()
-        paths = run_suites(config, base / "reports", SUITES[:3])
+        paths = run_suites(config, base / "reports", CHECKS[:3])
         elapsed = time.monotonic() - started
     finally:
         good.stop()
@@ -226,12 +218,11 @@ def hanging_run(tmp_path_factory):
     yield results, elapsed
 
 
-def run_suites(config: Path, out: Path, suites: tuple[str, ...]) -> list[Path]:
-    """One checklist pytest session over ``suites`` (as ``prepcheck.runner`` starts it)."""
-    present = [name for name in suites if (SUITES_DIR / name).exists()]
-    command = suites_command(config, out, suites=present)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
+def run_suites(config: Path, out: Path, checks: tuple[str, ...]) -> list[Path]:
+    """One checklist run measuring only ``checks`` (the other ids stay not measured)."""
+    options = Options(jobs=8, checks=checks, technical_report=False)
+    outcome = run_checklist(config, out, options=options)
+    assert outcome.exit_code in (0, 1, 3)
     return sorted(out.glob("*/results.json"))
 
 
@@ -276,7 +267,7 @@ def test_variant_fails_exactly_its_checks(run, name):
     required = {
         r["id"]: r["status"]
         for r in document["checks"]
-        if r["severity"] == "required" and r["status"] not in ("pass", "skipped")
+        if r["severity"] == "required" and r["status"] not in ("pass", "skipped", "not_applicable")
     }
     assert required == {k: v for k, v in expected.items() if v == "fail"}
 
@@ -343,4 +334,6 @@ def test_hanging_handshake_gives_errors_within_the_bound(hanging_run):
         assert found[check_id]["status"] == "error", check_id
     # The rest of the run completed: the good difusor was fully checked.
     assert area_not_passing(results["ref-nginx"]) == {"tls.ocsp-stapling": "warn"}
-    assert elapsed < 120
+    # Generous margin (the bound under test is HANG_BOUND_S per scan): a busy shared machine
+    # starts sessions slowly, but a hang would take the pytest timeout (600 s).
+    assert elapsed < 300

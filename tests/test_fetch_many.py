@@ -32,12 +32,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from prepcheck.probes.fetch_many import (
-    ExpectedFile,
-    FileOutcome,
-    fetch_and_compare,
-    http2_available,
-)
+from prepcheck.probes.fetch_many import fetch_and_compare, http2_available
+from prepcheck.snapshots.files import ExpectedFile, FileOutcome
 
 N_FILES = 300
 BIG = 512 * 1024

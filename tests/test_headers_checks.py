@@ -19,8 +19,8 @@ from prepcheck.checks.site import (
     evaluate_server_software,
     plain_http_url,
 )
-from prepcheck.probes.cache_probe import LabelledSnapshot, busted_url
-from prepcheck.probes.http import HttpSnapshot
+from prepcheck.probes.cache_probe import busted_url
+from prepcheck.snapshots.http import HttpSnapshot, LabelledSnapshot
 
 SITE = "https://difusor.mx/"
 URL = SITE + "prepver2021/json/main.json"

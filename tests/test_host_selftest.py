@@ -14,8 +14,8 @@ from prepcheck.cli import main
 from prepcheck.host.access_log import check_access_log
 from prepcheck.host.disk import GB, check_disk_free
 from prepcheck.host.history import check_history
-from prepcheck.package.build import build_package
-from prepcheck.package.ingest import ingest
+from prepcheck.ingest import ingest
+from prepcheck.sample import build_package
 
 CDMX = timezone(timedelta(hours=-5))
 
@@ -164,7 +164,9 @@ def test_selftest_command_merges_records_and_renders(history, tmp_path):
     out = tmp_path / "reports"
     argv = ["selftest", "--config", str(config), "--difusor", "propio", "--out", str(out)]
     argv += ["--site-root", str(history.parent / "site"), "--history", str(history)]
-    assert main([*argv, "--access-log", str(log)]) == 0
+    # The three host checks pass; the difusor as a whole is INCOMPLETO (exit 3): the checklist,
+    # load and monitoring are measured by other commands.
+    assert main([*argv, "--access-log", str(log)]) == 3
     document = json.loads((out / "propio" / "results.json").read_text(encoding="utf-8"))
     statuses = {r["id"]: r["status"] for r in document["checks"] if r["id"].startswith("host.")}
     assert statuses == dict.fromkeys(

@@ -1,4 +1,4 @@
-"""prepcheck.imaging must agree exactly with the reference ``pixelmatch`` package.
+"""prepcheck.checks.fidelity.imaging must agree exactly with the reference ``pixelmatch`` package.
 
 Every generated pair is compared by both implementations across thresholds and ``include_aa``
 both ways; counts and diff images must be equal, not close. Images stay small because the
@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from pixelmatch import pixelmatch
 
-from prepcheck.imaging import (
+from prepcheck.checks.fidelity.imaging import (
     CompareOptions,
     Comparison,
     compare,
@@ -338,5 +338,5 @@ def test_threshold_boundary_is_bit_exact() -> None:
 @pytest.mark.parametrize("name", ["aa-shapes-subpixel", "palette-0", "noise"])
 def test_chunked_passes_agree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny chunks split candidates and grey-background blocks at arbitrary points."""
-    monkeypatch.setattr("prepcheck.imaging._CHUNK", 13)
+    monkeypatch.setattr("prepcheck.checks.fidelity.imaging._CHUNK", 13)
     _assert_same(CASES[name](), CompareOptions(threshold=0.05))

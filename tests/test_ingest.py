@@ -23,8 +23,8 @@ from archive_factory import (
     write_zip,
 )
 
-from prepcheck.package.digest import file_digest
-from prepcheck.package.ingest import PAUSE_ENV, PAUSE_SECONDS_ENV, current_release, ingest, watch
+from prepcheck.archive.digest import file_digest
+from prepcheck.ingest import PAUSE_ENV, PAUSE_SECONDS_ENV, current_release, ingest, watch
 
 V1 = "20210606_2100_PREP_VER.zip"
 V2 = "20210606_2115_PREP_VER.tar.gz"
@@ -240,7 +240,7 @@ def test_watch_ignores_uploads_without_sidecar_and_stops_on_event(dirs: dict[str
 # --- kill -9 ---------------------------------------------------------------------------------
 
 _CHILD = (
-    "import sys; from pathlib import Path; from prepcheck.package.ingest import ingest; "
+    "import sys; from pathlib import Path; from prepcheck.ingest import ingest; "
     "ingest(Path(sys.argv[1]), root=Path(sys.argv[2]), history=Path(sys.argv[3]))"
 )
 

@@ -9,8 +9,9 @@ from prepcheck.checks.integrity import (
     evaluate_files_identical,
     evaluate_no_missing_files,
 )
-from prepcheck.probes.fetch_many import FileOutcome, OutcomeKind
+from prepcheck.probes.fetch_many import OutcomeKind
 from prepcheck.results import Status
+from prepcheck.snapshots.files import FileOutcome
 
 
 def _out(kind: OutcomeKind, i: int = 0, status: int | None = 200) -> FileOutcome:

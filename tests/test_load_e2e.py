@@ -17,10 +17,10 @@ import psutil
 import pytest
 
 from prepcheck.cli import main
-from prepcheck.demo import write_config
-from prepcheck.package.build import BuiltPackage, build_package
+from prepcheck.demo.simulacro import write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import VARIANTS
+from prepcheck.sample import BuiltPackage, build_package
 
 FAST = "bandwidth_seconds = 2\nspike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
 
@@ -75,7 +75,7 @@ def test_short_run_against_the_reference_passes(
         records[i] for i in ("load.capacity", "load.spike", "load.bandwidth")
     )
     assert (capacity["status"], spike["status"], bandwidth["status"]) == ("pass",) * 3, records
-    assert code == 0
+    assert code == 3  # every load record passes; the unmeasured checklist keeps it INCOMPLETO
     evidence = capacity["evidence"]
     assert evidence["solicitudes"] > 50 and evidence["fallas"] == 0
     assert evidence["sol_por_segundo_logradas"] >= 36
@@ -157,7 +157,7 @@ def test_two_workers_run_and_their_stats_are_merged(
         "--no-bandwidth",
     )
     capacity = records["load.capacity"]
-    assert capacity["status"] == "pass" and code == 0, capacity["message"]
+    assert capacity["status"] == "pass" and code == 3, capacity["message"]  # INCOMPLETO
     evidence = capacity["evidence"]
     per_worker = evidence["solicitudes_por_generador"]
     assert evidence["procesos_trabajadores"] == 2 and len(per_worker) == 2

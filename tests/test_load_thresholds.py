@@ -7,17 +7,11 @@ from pathlib import Path
 
 from PIL import Image
 
+from prepcheck.checks.load import Saturation, Thresholds, evaluate, saturation
 from prepcheck.load.chart import chart_png
-from prepcheck.load.stats import (
-    Point,
-    Totals,
-    load_window,
-    rate_at_full_load,
-    read_history,
-    read_totals,
-)
-from prepcheck.load.thresholds import Saturation, Thresholds, evaluate, saturation
+from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
 from prepcheck.results import Status
+from prepcheck.snapshots.load import Point, Totals
 
 LIMITS = Thresholds(
     p95_ms=500, p99_ms=2000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9

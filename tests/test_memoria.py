@@ -14,9 +14,9 @@ from prepcheck.cli import main
 from prepcheck.host.access_log import check_access_log
 from prepcheck.memoria.access_log import analyze
 from prepcheck.memoria.logformat import compile_format
-from prepcheck.package.build import build_package
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.results import build_document, outcome, write_document
+from prepcheck.results import Subject, new_document, outcome, write_document
+from prepcheck.sample import build_package
 
 CDMX = timezone(timedelta(hours=-5))
 AGENTS = ("Mozilla/5.0 (Windows NT 10.0) Chrome", "Mozilla/5.0 (iPhone) Safari", "curl/8.0")
@@ -100,7 +100,11 @@ def test_memoria_with_incidents_and_load_records(tmp_path):
     (folder / "incidentes.json").write_text(json.dumps(incidents), encoding="utf-8")
     load = outcome("load.capacity", True, "Soporta 50 usuarios", p95_ms=120.5, usuarios=50)
     write_document(
-        build_document("ejemplo", "https://prep.ejemplo.mx/", "2021-06-01T00:00:00", [load]),
+        new_document(
+            Subject("ejemplo", "Ejemplo", "https://prep.ejemplo.mx/", "Simulacro", "-05:00"),
+            [load],
+            started_at="2021-06-01T00:00:00+00:00",
+        ),
         folder / "results.json",
     )
     argv = ["memoria", "--config", str(write_config(tmp_path / "prepcheck.toml"))]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
-from prepcheck.monitor.evaluate import (
+from prepcheck.checks.monitor.evaluate import (
     Rules,
     evaluate_availability,
     evaluate_missed_periods,
     evaluate_publication_window,
 )
-from prepcheck.monitor.observation import Observation
+from prepcheck.snapshots.monitor import Observation
 
 TZ = timezone(timedelta(hours=-6))
 OFFICIAL = datetime(2021, 6, 6, 21, 15, tzinfo=TZ)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.package.build import build_package, build_site_tree, package_name
-from prepcheck.package.csvdb import check_invariants, read_csv_database
+from prepcheck.formats.anexo13 import check_invariants, read_csv_database
+from prepcheck.sample import build_package, build_site_tree, package_name
 
 CORTE = datetime(2021, 6, 6, 21, 15)
 UTC_5 = timezone(timedelta(hours=-5))
@@ -255,3 +255,62 @@ def test_full_scale_package(tmp_path: Path) -> None:
             assert check_invariants(db) == []
         main = json.loads(archive.read("prepver2021/json/main.json"))
         assert main["horaCorte"] == "07/06/2021 15:00 (UTC-5)"
+
+
+# -- the corte's offset and the election's opening, by date -------------------------------------
+
+
+def figures(files: dict[str, bytes]) -> dict[str, object]:
+    """What a citizen reads: each election's CSV summary row and its state-wide resumen."""
+    seen: dict[str, object] = {}
+    for name in CSVS:
+        seen[name] = read_csv_database(files[name]).summary
+    for election in ("diputaciones", "ayuntamientos"):
+        resumen = json.loads(files[f"prepver2021/json/{election}/resumen.json"])
+        seen[election] = {k: v for k, v in resumen.items() if k not in ("corte", "horaCorte")}
+    return seen
+
+
+@pytest.mark.parametrize("year", [2021, 2027])
+def test_cortes_30_minutes_apart_always_differ_in_figures(year: int) -> None:
+    """Every pair of cortes 30 minutes apart over the PREP's 24 hours, whatever the year (the
+    last hours used to repeat themselves at small scale, and a 2027 corte counted everything)."""
+    opening = datetime(year, 6, 6, 19, 0)
+    previous = figures(tree(opening))
+    captured = [float(previous[CSVS[0]]["PORCENTAJE_ACTAS_CAPTURADAS"])]  # type: ignore[index]
+    for half_hours in range(1, 48):
+        current = figures(tree(opening + timedelta(minutes=30 * half_hours)))
+        for name, seen in current.items():
+            assert seen != previous[name], (year, half_hours, name)
+        captured.append(float(current[CSVS[0]]["PORCENTAJE_ACTAS_CAPTURADAS"]))  # type: ignore[index]
+        previous = current
+    assert captured[0] == 0.0 and captured == sorted(captured)
+    assert 90.0 <= captured[40] <= 97.0  # 20 hours in
+
+
+@pytest.mark.parametrize(
+    ("corte", "offset"),
+    [
+        (datetime(2021, 6, 6, 21, 15), "-05:00"),  # daylight saving time
+        (datetime(2021, 12, 5, 21, 15), "-06:00"),
+        (datetime(2022, 6, 5, 21, 15), "-05:00"),  # its last summer (ended 30 October 2022)
+        (datetime(2024, 6, 2, 21, 15), "-06:00"),
+        (datetime(2027, 6, 6, 21, 15), "-06:00"),
+    ],
+)
+def test_offset_defaults_by_date(corte: datetime, offset: str) -> None:
+    main = main_json(tree(corte))
+    assert main["corte"] == corte.isoformat() + offset
+    assert main["horaCorte"] == f"{corte:%d/%m/%Y %H:%M} (UTC{int(offset[:3])})"
+
+
+def test_election_start_defaults_to_the_last_opening() -> None:
+    """19:00 of the corte's day, or of the day before for an earlier corte; in 2021 the same
+    bytes as the fixed 6 June 2021 19:00 opening the builder used to assume."""
+    opening_2021 = datetime(2021, 6, 6, 19, 0, tzinfo=UTC_5)
+    for corte in (datetime(2021, 6, 6, 21, 15), datetime(2021, 6, 7, 15, 0)):
+        assert tree(corte) == tree(corte, election_start=opening_2021)
+    late = datetime(2027, 6, 7, 18, 45)
+    opening_2027 = datetime(2027, 6, 6, 19, 0, tzinfo=timezone(timedelta(hours=-6)))
+    assert tree(late) == tree(late, election_start=opening_2027)
+    assert figures(tree(late)) != figures(tree(late, election_start=opening_2027 + timedelta(1)))

@@ -9,17 +9,17 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from prepcheck.checks.render import compare_pair
+from prepcheck.checks.fidelity import compare_pair
+from prepcheck.checks.fidelity.imaging import load_rgba
 from prepcheck.config import RenderSettings
-from prepcheck.demo import CENTRE_TIME
-from prepcheck.imaging import load_rgba
-from prepcheck.package.build import build_package
+from prepcheck.demo.simulacro import CENTRE_TIME
 from prepcheck.probes.browser import BrowserSession
-from prepcheck.probes.render import page_url, shoot_page
+from prepcheck.probes.page import page_url, shoot_page
 from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.reference.pki import LocalCA
-from prepcheck.render.observe import PagePair
-from prepcheck.render.reference_site import ReferenceSite
+from prepcheck.sample import build_package
+from prepcheck.snapshots.pages import PagePair
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 SMALL_PAGE = "#/diputaciones/distrito/01"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from prepcheck.checks.render import (
+from prepcheck.checks.fidelity import (
     corte_equal,
     evaluate_console,
     evaluate_corte_displayed,
@@ -15,13 +15,12 @@ from prepcheck.checks.render import (
     evaluate_embedded,
     evaluate_pages_match,
     figure_matches,
-    parse_corte,
 )
+from prepcheck.checks.fidelity.imaging import encode_png
 from prepcheck.config import RenderSettings
-from prepcheck.imaging import encode_png
-from prepcheck.probes.render import EmbeddedShots, PageShot
-from prepcheck.render.figures import Figure, expected_figures, route_documents
-from prepcheck.render.observe import PagePair
+from prepcheck.formats.corte import corte_in_text
+from prepcheck.formats.figures import Figure, expected_figures, route_documents
+from prepcheck.snapshots.pages import EmbeddedShots, PagePair, PageShot
 
 UTC5 = timezone(timedelta(hours=-5))
 CORTE_ISO = "2021-06-06T22:15:00-05:00"
@@ -68,7 +67,7 @@ FIGURES = [
     ],
 )
 def test_parse_corte(text, expected):
-    assert parse_corte(text) == expected
+    assert corte_in_text(text) == expected
 
 
 def test_corte_equal_compares_instants_or_local_wall_time():
@@ -166,8 +165,8 @@ def test_console_errors_are_advisory():
 
 def test_embedded_outcomes():
     settings = RenderSettings()
-    skipped = evaluate_embedded(None, None, [], settings, None)
-    assert skipped.status == "skipped" and "no configurado" in skipped.message
+    absent = evaluate_embedded(None, None, [], settings, None)
+    assert absent.status == "not_applicable" and "embed_url" in absent.message
     no_frame = EmbeddedShots("https://d/portal.html", error="el portal no tiene un iframe")
     assert evaluate_embedded("https://d/portal.html", no_frame, [], settings, CORTE_ISO).status == (
         "fail"

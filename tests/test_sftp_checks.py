@@ -6,31 +6,31 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from prepcheck.archive.digest import file_digest, read_sidecar
+from prepcheck.checks.ingest import evaluate_corrupt_rejected, evaluate_valid_published
 from prepcheck.checks.sftp import (
     NOT_AUTHORIZED,
     NOT_CONFIGURED,
-    evaluate_corrupt_rejected,
     evaluate_reachable,
     evaluate_throughput,
-    evaluate_valid_published,
     megabytes_per_second,
     not_authorized,
     not_configured,
 )
-from prepcheck.demo import CENTRE_TIME
-from prepcheck.package.digest import file_digest, read_sidecar
-from prepcheck.package.ingest import ingest
-from prepcheck.package.rehearsal import (
+from prepcheck.demo.simulacro import CENTRE_TIME
+from prepcheck.ingest import ingest
+from prepcheck.probes.publication import expected_files
+from prepcheck.probes.rehearsal import reject_window
+from prepcheck.results import Status
+from prepcheck.sample.rehearsal import (
     MARKER_NAME,
     RehearsalNotPossible,
     build_rehearsal,
     rehearsal_cortes,
 )
-from prepcheck.probes.fetch_many import FileOutcome
-from prepcheck.probes.ingest import Rehearsal, reject_window
-from prepcheck.probes.publication import Watch, expected_files
-from prepcheck.probes.sftp import SessionFacts, SftpOutcome
-from prepcheck.results import Status
+from prepcheck.snapshots.files import FileOutcome
+from prepcheck.snapshots.rehearsal import Rehearsal, Watch
+from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome
 
 FACTS = SessionFacts("127.0.0.1", 2222, "ople", "upload", ("llave",), True, "SHA256:abc", "aes")
 CORTE = datetime(2021, 6, 6, 21, 16, tzinfo=CENTRE_TIME)

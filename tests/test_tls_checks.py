@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from prepcheck.checks.mozilla_tls import PROFILES
 from prepcheck.checks.tls import (
     evaluate_certificate_lifetime,
     evaluate_certificate_valid,
@@ -21,7 +20,8 @@ from prepcheck.checks.tls import (
     hostname_matches,
     verdicts,
 )
-from prepcheck.probes.tls import CertInfo, Suite, TlsScan, TrustResult
+from prepcheck.checks.tls.mozilla import PROFILES
+from prepcheck.snapshots.tls import CertInfo, Suite, TlsScan, TrustResult
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 GOOD_12 = (

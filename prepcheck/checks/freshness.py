@@ -1,39 +1,14 @@
-"""Corte freshness: reading a corte from main.json, and the ``freshness.corte-current`` rule."""
+"""The ``freshness.corte-current`` rule: the difusor's corte against the latest official one."""
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import datetime, timedelta, timezone
 
-from prepcheck.config import parse_utc_offset
-from prepcheck.probes.http import HttpSnapshot
+from prepcheck.checks.registry import check
+from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.results import CheckResult, error, outcome
-
-_HORA_CORTE = re.compile(
-    r"(\d{2})/(\d{2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::\d{2})?\s*(?:\((UTC[+-]\d{1,2}(?::?\d{2})?)\))?"
-)
-
-
-def parse_corte(main_json: bytes, default_tz: timezone) -> datetime:
-    """The corte named by a main.json: ISO ``corte`` key, else the ``horaCorte`` text.
-
-    ``horaCorte`` looks like ``06/06/2021 21:15 (UTC-5)``; without an offset the election's
-    ``default_tz`` applies. Raises ``ValueError`` saying what was missing.
-    """
-    document = json.loads(main_json)
-    if not isinstance(document, dict):
-        raise ValueError("main.json is not a JSON object")
-    if isinstance(document.get("corte"), str):
-        moment = datetime.fromisoformat(document["corte"])
-        return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)
-    text = document.get("horaCorte")
-    match = _HORA_CORTE.search(text) if isinstance(text, str) else None
-    if match is None:
-        raise ValueError("main.json has neither 'corte' (ISO) nor a readable 'horaCorte'")
-    day, month, year, hour, minute, offset = match.groups()
-    tz = parse_utc_offset(offset) if offset else default_tz
-    return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=tz)
+from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.observer import Observer
 
 
 def _minutes(delta: timedelta) -> float:
@@ -64,8 +39,8 @@ def evaluate_corte_current(
         reason = snapshot.error or f"HTTP {snapshot.status}"
         return error(check, f"No se pudo leer main.json del difusor: {reason}", **evidence)
     try:
-        published = parse_corte(snapshot.body, default_tz)
-    except (ValueError, UnicodeDecodeError) as exc:
+        published = corte_from_main_json(snapshot.body, default_tz)
+    except ValueError as exc:
         return error(check, f"main.json del difusor no indica un corte legible: {exc}", **evidence)
     evidence["corte_difusor"] = published.isoformat()
     if official is None:
@@ -97,3 +72,11 @@ def evaluate_corte_current(
         f"Corte publicado {published:%d/%m/%Y %H:%M}: al día (retraso {_minutes(lag):g} min)",
         **evidence,
     )
+
+
+@check("freshness.corte-current")
+def corte_current(seen: Observer) -> CheckResult:
+    election = seen.election
+    latest, source = seen.official_corte()
+    snapshot = seen.get(seen.main_json_url)
+    return evaluate_corte_current(snapshot, latest, source, election.update_interval, election.tz)

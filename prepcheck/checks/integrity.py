@@ -13,8 +13,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from prepcheck.probes.fetch_many import FileOutcome
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.files import FileOutcome
+from prepcheck.snapshots.observer import Observer
 
 MAX_EXAMPLES = 10
 
@@ -130,3 +132,13 @@ def _example(o: FileOutcome) -> dict[str, Any]:
         "primer_byte_distinto": o.first_diff_offset,
         "motivo": o.reason,
     }
+
+
+@check("integrity.files-identical")
+def files_identical(seen: Observer) -> CheckResult:
+    return evaluate_files_identical(seen.package_files())
+
+
+@check("integrity.no-missing-files")
+def no_missing_files(seen: Observer) -> CheckResult:
+    return evaluate_no_missing_files(seen.package_files())

@@ -1,12 +1,17 @@
-"""Evaluators for the package.* checks that read the official package's contents."""
+"""Evaluators of the package.* checks: the official package's digest, its safety, its CSV data.
+
+The package is the same for every difusor; its facts come from ``archive.official``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from prepcheck.archive.official import OfficialPackage
+from prepcheck.checks.registry import check
 from prepcheck.errors import PackageError
-from prepcheck.package.csvdb import check_invariants, read_csv_database
+from prepcheck.formats.anexo13 import check_invariants, read_csv_database
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.observer import Observer
 
 MAX_EXAMPLES = 10
 
@@ -58,3 +63,63 @@ def evaluate_csv_consistency(csv_files: Mapping[str, bytes]) -> CheckResult:
             **evidence,
         )
     return outcome(check, True, f"{len(csv_files)} CSV consistentes ({rows:,} actas)", **evidence)
+
+
+def evaluate_checksum(official: OfficialPackage) -> CheckResult:
+    """``package.checksum``: the package matches its published digest.
+
+    Outcomes: no digest configured or the package unreadable (error: configure ``digest`` or
+    ``digest_file``); mismatch (fail: download the package again from the OPLE); match (pass).
+    """
+    check_id = "package.checksum"
+    facts = official.digest
+    evidence = {"paquete": official.archive.name, "algoritmo": facts.algorithm}
+    if facts.matches is None:
+        return error(check_id, f"No se pudo comparar la huella: {facts.problem}.", **evidence)
+    if not facts.matches:
+        return outcome(check_id, False, f"La huella del paquete no coincide: {facts.problem}.",
+                       **evidence)  # fmt: skip
+    return outcome(
+        check_id,
+        True,
+        f"{official.archive.name} coincide con su huella {facts.algorithm}.",
+        **evidence,
+        huella=facts.expected_from,
+    )
+
+
+def evaluate_safe_archive(official: OfficialPackage) -> CheckResult:
+    """``package.safe-archive``: the archive is well formed and safe (no traversal, links,
+    devices, duplicates, bombs). Outcomes: unreadable (error); rejected (fail, naming the entry
+    and the rule); safe (pass, with files and bytes)."""
+    check_id = "package.safe-archive"
+    facts = official.safety
+    evidence = {"paquete": official.archive.name}
+    if facts.safe is None:
+        return error(check_id, f"No se pudo leer el paquete: {facts.problem}.", **evidence)
+    if not facts.safe:
+        return outcome(check_id, False, f"Paquete rechazado: {facts.problem}.", **evidence)
+    return outcome(
+        check_id,
+        True,
+        f"{official.archive.name}: {facts.files} archivos, {facts.bytes} bytes; "
+        "sin rutas peligrosas ni bombas.",
+        **evidence,
+        archivos=facts.files,
+        bytes=facts.bytes,
+    )
+
+
+@check("package.checksum")
+def package_checksum(seen: Observer) -> CheckResult:
+    return evaluate_checksum(seen.official())
+
+
+@check("package.safe-archive")
+def package_safe_archive(seen: Observer) -> CheckResult:
+    return evaluate_safe_archive(seen.official())
+
+
+@check("package.csv-consistency")
+def package_csv_consistency(seen: Observer) -> CheckResult:
+    return evaluate_csv_consistency(seen.usable_official().csv_files())

@@ -1,26 +1,24 @@
-"""Evaluators for ``sftp.*`` and ``ingest.*``: pure functions from probe outcomes to results.
+"""Evaluators for ``sftp.*``: pure functions from SFTP session outcomes to results.
 
-Conditional ids: without ``[difusor.sftp]`` every id is ``skipped`` ("no configurado"); the
-``ingest.*`` ids also need ``rehearsal_uploads = true`` (they change what the difusor
-publishes), else ``skipped`` with that reason. Messages never carry secrets: the probes redact
-them and the evidence holds only host, port, user, the kinds of credential offered and the
-server's key fingerprint.
+Without ``[difusor.sftp]`` the ids are ``skipped`` (not measured: the convocatoria requires an
+SFTP account of every difusor, so the verdict stays INCOMPLETO). Messages never carry secrets:
+the probes redact them and the evidence holds only host, port, user, the kinds of credential
+offered and the server's key fingerprint.
 """
 
 from __future__ import annotations
 
-from prepcheck.probes.fetch_many import FileOutcome
-from prepcheck.probes.ingest import Rehearsal
-from prepcheck.probes.sftp import SftpOutcome
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome, skipped
+from prepcheck.snapshots.observer import Observer
+from prepcheck.snapshots.sftp import SftpOutcome
 
-NOT_CONFIGURED = "no configurado (difusor.sftp)"
+NOT_CONFIGURED = "Falta la sección [difusor.sftp] con la cuenta de carga que emite el OPLE."
 NOT_AUTHORIZED = (
     "ensayo de publicación no autorizado (difusor.sftp.rehearsal_uploads = false): "
     "estas pruebas suben paquetes de ensayo que el difusor publica"
 )
 MIN_MB_PER_S = 40.0
-_MAX_LISTED = 10
 
 
 def not_configured(check_id: str) -> CheckResult:
@@ -152,152 +150,15 @@ def evaluate_throughput(result: SftpOutcome, minimum_mb_s: float = MIN_MB_PER_S)
     )
 
 
-def _differences(files: list[FileOutcome]) -> list[dict[str, object]]:
-    wrong = [f for f in files if f.kind != "identical"]
-    return [
-        {"archivo": f.path, "resultado": f.kind, "motivo": f.reason} for f in wrong[:_MAX_LISTED]
-    ]
+@check("sftp.reachable")
+def sftp_reachable(seen: Observer) -> CheckResult:
+    if seen.difusor.sftp is None:
+        return not_configured("sftp.reachable")
+    return evaluate_reachable(seen.sftp_write())
 
 
-def _rehearsal_evidence(rehearsal: Rehearsal) -> dict[str, object]:
-    evidence: dict[str, object] = {
-        "paquete_de_ensayo": rehearsal.package,
-        "corte_de_ensayo": rehearsal.corte.isoformat() if rehearsal.corte else None,
-        "archivos": len(rehearsal.files),
-    }
-    if rehearsal.cortes is not None:
-        evidence["corte_publicado_antes"] = rehearsal.cortes.published.isoformat()
-    if rehearsal.upload is not None:
-        evidence["carga"] = {
-            **rehearsal.upload.facts.evidence(),
-            "detalle": rehearsal.upload.reason,
-            "bytes": rehearsal.upload.bytes,
-        }
-    if rehearsal.watch is not None:
-        evidence["observacion"] = rehearsal.watch.evidence()
-    if rehearsal.cleanup is not None:
-        evidence["limpieza"] = rehearsal.cleanup.detail or rehearsal.cleanup.reason
-    return evidence
-
-
-def _not_observed(check_id: str, rehearsal: Rehearsal) -> CheckResult | None:
-    evidence = _rehearsal_evidence(rehearsal)
-    if rehearsal.phase == "sin-corte":
-        return error(
-            check_id, f"No se pudo leer el corte publicado: {rehearsal.reason}", **evidence
-        )
-    if rehearsal.phase == "sin-ensayo":
-        return error(check_id, f"No se pudo ensayar: {rehearsal.reason}", **evidence)
-    if rehearsal.phase == "carga":
-        return error(
-            check_id, f"No se pudo subir el paquete de ensayo: {rehearsal.reason}", **evidence
-        )
-    return None
-
-
-def evaluate_valid_published(rehearsal: Rehearsal, deadline_s: float) -> CheckResult:
-    """``ingest.valid-package-published``: a valid rehearsal package uploaded by SFTP is
-    served byte-identical (main.json names its corte and every file matches) within
-    ``deadline_s`` seconds of the end of the upload.
-
-    Outcomes and fixes: pass; ``not-published`` (fail: run the automatic procedure on the upload
-    folder, e.g. ``prepcheck ingest --watch``); ``published-different`` (fail: main.json
-    switched but files differ or are missing; publish the whole package atomically);
-    main.json unreadable, no room before the next official corte, or the upload failed → error.
-    """
-    check = "ingest.valid-package-published"
-    early = _not_observed(check, rehearsal)
-    if early is not None:
-        return early
-    assert rehearsal.watch is not None
-    watch = rehearsal.watch
-    evidence = {
-        **_rehearsal_evidence(rehearsal),
-        "plazo_segundos": deadline_s,
-        "diferencias": _differences(watch.files),
-    }
-    corte = f"{watch.corte:%d/%m/%Y %H:%M}"
-    if watch.verified_s is not None:
-        return outcome(
-            check,
-            True,
-            f"El paquete de ensayo (corte {corte}) se publicó íntegro en "
-            f"{watch.verified_s:.1f} s (plazo {deadline_s:g} s)",
-            resultado="ok",
-            **evidence,
-        )
-    if watch.appeared:
-        wrong = sum(1 for f in watch.files if f.kind != "identical")
-        return outcome(
-            check,
-            False,
-            f"main.json cambió al corte {corte}, pero {wrong} archivo(s) "
-            f"no coinciden con el paquete tras {deadline_s:g} s",
-            resultado="published-different",
-            **evidence,
-        )
-    return outcome(
-        check,
-        False,
-        f"El paquete de ensayo (corte {corte}) no se publicó en {deadline_s:g} s",
-        resultado="not-published",
-        **evidence,
-    )
-
-
-def evaluate_corrupt_rejected(rehearsal: Rehearsal) -> CheckResult:
-    """``ingest.corrupt-package-rejected``: a package whose sidecar digest does not match is
-    never published, and the previous corte stays online intact.
-
-    Run after a verified valid rehearsal: without one, a difusor that publishes nothing would
-    pass, so that case is ``error`` (no concluyente). Outcomes and fixes: pass;
-    ``corrupt-published`` (fail: verify the digest before unpacking, reject on mismatch);
-    ``previous-damaged`` (fail: never unpack over the published tree; stage and switch
-    atomically); main.json unreadable or the upload failed → error.
-    """
-    check = "ingest.corrupt-package-rejected"
-    if rehearsal.phase == "sin-valido":
-        return error(
-            check,
-            f"No concluyente: {rehearsal.reason}; sin él no se distingue un "
-            "rechazo de un procedimiento inactivo",
-            **_rehearsal_evidence(rehearsal),
-        )
-    early = _not_observed(check, rehearsal)
-    if early is not None:
-        return early
-    assert rehearsal.watch is not None
-    watch = rehearsal.watch
-    evidence = {
-        **_rehearsal_evidence(rehearsal),
-        "corte_anterior": _differences(rehearsal.baseline),
-    }
-    corte = f"{watch.corte:%d/%m/%Y %H:%M}"
-    if watch.appeared:
-        return outcome(
-            check,
-            False,
-            f"Se publicó el paquete con huella incorrecta (corte {corte}) "
-            f"a los {watch.appeared_s:.1f} s",
-            resultado="corrupt-published",
-            **evidence,
-        )
-    damaged = [f for f in rehearsal.baseline if f.kind != "identical"]
-    if damaged or not rehearsal.baseline:
-        return outcome(
-            check,
-            False,
-            f"El paquete con huella incorrecta no se publicó, pero el "
-            f"corte anterior ya no se sirve íntegro ({len(damaged)} archivo(s) "
-            "distintos o faltantes)",
-            resultado="previous-damaged",
-            **evidence,
-        )
-    return outcome(
-        check,
-        True,
-        f"El paquete con huella incorrecta (corte {corte}) no se publicó "
-        f"en {watch.waited_s:.0f} s y el corte anterior sigue íntegro",
-        resultado="ok",
-        **evidence,
-    )
+@check("sftp.throughput")
+def sftp_throughput(seen: Observer) -> CheckResult:
+    if seen.difusor.sftp is None:
+        return not_configured("sftp.throughput")
+    return evaluate_throughput(seen.sftp_upload())

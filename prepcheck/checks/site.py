@@ -6,8 +6,10 @@ import hashlib
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from prepcheck.probes.http import HttpSnapshot
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.observer import Observer, Unobserved
 
 _LOGIN_STATUSES = {
     401: "requiere autenticación",
@@ -299,3 +301,54 @@ def evaluate_server_software(
         resultado="server-ok",
         **evidence,
     )
+
+
+# -- registered evaluators: what each site.* check observes -----------------------------------
+
+
+@check("site.reachable")
+def site_reachable(seen: Observer) -> CheckResult:
+    return evaluate_reachable(seen.chain(seen.entry_url))
+
+
+@check("site.public-folder")
+def site_public_folder(seen: Observer) -> CheckResult:
+    official = seen.usable_official()
+    expected = official.read("index.html")
+    if expected is None:
+        folder = seen.election.folder
+        return error("site.public-folder", f"El paquete oficial no tiene {folder}/index.html.")
+    return evaluate_public_folder(seen.get(seen.folder_url), expected, seen.election.folder)
+
+
+@check("site.https-redirect")
+def site_https_redirect(seen: Observer) -> CheckResult:
+    url = plain_http_url(seen.base_url, seen.difusor.http_url)
+    return evaluate_https_redirect(seen.get(url), seen.base_url)
+
+
+@check("site.no-directory-listing")
+def site_no_directory_listing(seen: Observer) -> CheckResult:
+    urls = [seen.folder_url + folder for folder in folders_without_index(seen)]
+    return evaluate_no_directory_listing([seen.get(url) for url in urls])
+
+
+@check("site.server-software")
+def site_server_software(seen: Observer) -> CheckResult:
+    missing = seen.folder_url + "prepcheck-no-existe-404.html"
+    snapshots = [seen.get(seen.folder_url), seen.get(missing)]
+    return evaluate_server_software(snapshots, seen.difusor.transport.declared_server_software)
+
+
+def folders_without_index(seen: Observer, limit: int = 3) -> list[str]:
+    """Folders of the package (relative to the election folder) that hold no index.html;
+    ``json/`` when the official package cannot tell."""
+    try:
+        official = seen.usable_official()
+    except Unobserved:
+        return ["json/"]
+    prefix = official.folder + "/"
+    paths = [e.path.removeprefix(prefix) for e in official.manifest if e.path.startswith(prefix)]
+    folders = {p.rsplit("/", 1)[0] + "/" for p in paths if "/" in p}
+    with_index = {p.removesuffix("index.html") for p in paths if p.endswith("index.html")}
+    return sorted(folders - with_index, key=lambda f: (f.count("/"), f))[:limit] or ["json/"]

@@ -9,22 +9,8 @@ the command reads them; output folders only need not be a file.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-
-_CORTE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
-
-
-def corte(text: str) -> datetime:
-    """A local corte time, ``AAAA-MM-DD HH:MM`` (ISO ``T`` form accepted)."""
-    for layout in _CORTE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), layout)
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(
-        f'se esperaba AAAA-MM-DD HH:MM (p. ej. "2021-06-06 21:15"); se recibió {text!r}'
-    )
 
 
 def positive_int(text: str) -> int:
@@ -132,6 +118,25 @@ def output_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"{text} no es un archivo regular")
     output_folder(str(path.parent))
     return path
+
+
+def refine(
+    parser: argparse.ArgumentParser,
+    dest: str,
+    *,
+    type: Callable[[str], object] | None = None,
+    metavar: str | None = None,
+) -> None:
+    """Give the argument ``dest`` (defined by a command's own module) a checked ``type`` and a
+    Spanish placeholder; ``KeyError`` when the parser has no such argument."""
+    for action in parser._actions:
+        if action.dest == dest:
+            if type is not None:
+                action.type = type
+            if metavar is not None:
+                action.metavar = metavar
+            return
+    raise KeyError(dest)
 
 
 def _int(text: str, name: str = "un número entero") -> int:

@@ -1,4 +1,5 @@
-"""``prepcheck run``, ``render`` and ``checks``: the checklist, its reports and its catalogue.
+"""``prepcheck run``, ``merge``, ``render`` and ``checks``: the checklist, its reports and its
+catalogue.
 
 Contract: each ``add_*`` function adds its sub-command to ``commands`` with Spanish help and
 a handler taking the parsed arguments and returning the exit code; inputs are checked at
@@ -8,9 +9,7 @@ parsing (argparse exits 2 naming the argument) or raise ``ConfigError``/``UsageE
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
-from typing import Any
 
 from prepcheck.cli import arguments
 
@@ -20,36 +19,33 @@ EXIT_OK = 0
 
 
 def add_commands(commands: Commands) -> None:
-    """Add ``run``, ``render`` and ``checks``."""
+    """Add ``run``, ``merge``, ``render`` and ``checks``."""
+    from prepcheck.checklist.command import add_merge_arguments, add_run_arguments
+
     run = commands.add_parser(
         "run",
         help="revisa los difusores configurados (toda la lista de verificación)",
         description="Revisa cada difusor configurado y escribe, por difusor, results.json y "
         "report.html, y el tablero index.html en la carpeta de salida.",
     )
-    run.add_argument(
-        "--config",
-        type=Path,
-        required=True,
-        metavar="ARCHIVO",
-        help="configuración TOML de la elección y los difusores",
-    )
-    run.add_argument(
-        "--out",
-        type=arguments.output_folder,
-        default=Path("reports"),
-        metavar="CARPETA",
-        help="carpeta de los informes (por omisión: reports)",
-    )
-    run.add_argument(
-        "--difusor", action="append", metavar="NOMBRE", help="solo este difusor (puede repetirse)"
-    )
-    run.add_argument(
-        "--quiet",
-        action="store_true",
-        help="manda la salida de pytest a la bitácora de la revisión",
-    )
+    add_run_arguments(run)
+    arguments.refine(run, "config", metavar="ARCHIVO")
+    arguments.refine(run, "out", type=arguments.output_folder, metavar="CARPETA")
+    arguments.refine(run, "difusor", metavar="NOMBRE")
+    arguments.refine(run, "jobs", type=arguments.positive_int, metavar="N")
+    arguments.refine(run, "browsers", type=arguments.positive_int, metavar="N")
+    arguments.refine(run, "junitxml", type=arguments.output_file)
     run.set_defaults(handler=_run)
+
+    merge = commands.add_parser(
+        "merge",
+        help="une las salidas de varias partes (--shard) en una",
+        description="Une las carpetas de salida de varias partes de una revisión (--shard K/N).",
+    )
+    add_merge_arguments(merge)
+    arguments.refine(merge, "inputs", type=arguments.existing_folder)
+    arguments.refine(merge, "out", type=arguments.output_folder, metavar="CARPETA")
+    merge.set_defaults(handler=_merge)
 
     render = commands.add_parser(
         "render",
@@ -80,40 +76,28 @@ def add_commands(commands: Commands) -> None:
 
 
 def results_file(text: str) -> Path:
-    """A results.json of prepcheck: JSON with ``schema_version`` and a ``checks`` list."""
+    """A valid results.json (read and checked against its JSON Schema)."""
+    from prepcheck.errors import ResultsFileError
+    from prepcheck.results import read_document
+
     path = arguments.existing_file(text)
     try:
-        document: Any = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise argparse.ArgumentTypeError(
-            f"{text} no es texto UTF-8; se esperaba un results.json"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{text} no es JSON válido (línea {exc.lineno}, columna {exc.colno});"
-            " se esperaba un results.json de prepcheck"
-        ) from None
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(f"no se puede leer {text}: {exc.strerror}") from None
-    if not isinstance(document, dict) or "schema_version" not in document:
-        raise argparse.ArgumentTypeError(
-            f"{text} no es un results.json de prepcheck (le falta `schema_version`)"
-        )
-    if not isinstance(document.get("checks"), list):
-        raise argparse.ArgumentTypeError(
-            f"{text} no es un results.json de prepcheck (le falta la lista `checks`)"
-        )
+        read_document(path)
+    except ResultsFileError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return path
 
 
 def _run(args: argparse.Namespace) -> int:
-    from prepcheck.runner import run_checklist
+    from prepcheck.checklist.command import run_command
 
-    outcome = run_checklist(args.config, args.out, args.difusor or None, quiet=args.quiet)
-    print(f"Tablero: {outcome.board}")
-    for path in outcome.results:
-        print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    return outcome.exit_code
+    return run_command(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from prepcheck.checklist.command import merge_command
+
+    return merge_command(args)
 
 
 def _render(args: argparse.Namespace) -> int:

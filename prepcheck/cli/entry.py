@@ -3,31 +3,44 @@
 Contract of :func:`main`: returns the exit code; every user mistake ends with one Spanish
 message on stderr and exit 2 (argparse's own errors exit 2 through ``SystemExit``), never a
 traceback. A closed stdout (``prepcheck checks | head``) ends quietly with 141 (128 + SIGPIPE,
-as a shell reports a program stopped by SIGPIPE); Ctrl-C ends with 130.
+as a shell reports a program stopped by SIGPIPE); Ctrl-C and SIGTERM end with 130 (commands
+that run long handle both themselves and keep what they measured).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
 from prepcheck.cli import checklist, measure, package, services
 from prepcheck.cli.spanish import SpanishArgumentParser
-from prepcheck.errors import ConfigError, HarnessError, PackageError, UsageError
+from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
+from prepcheck.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 141, 130
+#: 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe.
+EXIT_BROKEN_PIPE = 141
 Handler = Callable[[argparse.Namespace], int]
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+# SIGTERM stops like Ctrl-C from the moment this module loads (the command modules are imported
+# later, on demand); commands that run long install their own handlers for both.
+signal.signal(signal.SIGTERM, _interrupt)
 
 DESCRIPTION = (
     "Revisa que cada difusor del PREP publique el sitio oficial íntegro, al día y por un canal "
     "seguro, y escribe un informe en español por difusor."
 )
 EPILOG = (
-    "Códigos de salida: 0 cumple; 1 algún requisito obligatorio no se cumple o no se pudo "
-    "verificar (o se rechazó un paquete); 2 error de uso o de configuración; 130 interrumpido. "
+    "Códigos de salida: 0 CUMPLE (o el comando hizo lo pedido); 1 NO CUMPLE (o la operación "
+    "falló, p. ej. un paquete rechazado); 2 error de uso o de configuración; 3 INCOMPLETO (faltan "
+    "verificaciones obligatorias por medir); 130 interrumpido (Ctrl-C o SIGTERM). "
     "Ayuda de cada comando: prepcheck COMANDO --help."
 )
 
@@ -55,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ConfigError as exc:
         return _fail(f"error de configuración: {exc}", EXIT_USAGE)
-    except UsageError as exc:
+    except (UsageError, ResultsFileError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except PackageError as exc:
         return _fail(f"paquete rechazado: {exc}", EXIT_FAILED)

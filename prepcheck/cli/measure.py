@@ -1,5 +1,5 @@
-"""``prepcheck load``, ``monitor``, ``selftest`` and ``memoria``: measurements made apart
-from the checklist run and merged into the same results.json.
+"""``prepcheck load``, ``load-worker``, ``monitor``, ``selftest`` and ``memoria``: measurements
+made apart from the checklist run and merged into the same results.json.
 
 Contract: as :mod:`prepcheck.cli.checklist` (Spanish help; inputs checked at parsing; each
 handler returns the exit code).
@@ -12,12 +12,13 @@ from pathlib import Path
 
 from prepcheck.cli import arguments
 from prepcheck.cli.checklist import Commands
+from prepcheck.load.remote import DEFAULT_MASTER_PORT, DEFAULT_WORKER_WAIT_SECONDS
 
 DEFAULT_CONFIG = Path("prepcheck.toml")
 
 
 def add_commands(commands: Commands) -> None:
-    """Add ``load``, ``monitor``, ``selftest`` and ``memoria``."""
+    """Add ``load``, ``load-worker``, ``monitor``, ``selftest`` and ``memoria``."""
     _add_load(commands)
     _add_monitor(commands)
     _add_selftest(commands)
@@ -77,11 +78,77 @@ def _add_load(commands: Commands) -> None:
         metavar="K",
         help="procesos generadores locales de Locust",
     )
+    load.add_argument(
+        "--expect-workers",
+        type=arguments.positive_int,
+        metavar="N",
+        help="espera N trabajadores de otros equipos (prepcheck load-worker) en lugar de "
+        "generar la carga aquí",
+    )
+    load.add_argument(
+        "--master-bind",
+        metavar="HOST:PUERTO",
+        help=f"dirección en la que el maestro espera a los trabajadores remotos (por omisión "
+        f"0.0.0.0:{DEFAULT_MASTER_PORT})",
+    )
+    load.add_argument(
+        "--worker-wait",
+        type=arguments.positive_float,
+        default=DEFAULT_WORKER_WAIT_SECONDS,
+        metavar="SEGUNDOS",
+        help="segundos que el maestro espera a que se conecten todos los trabajadores remotos",
+    )
     bandwidth = load.add_argument(
         "--bandwidth", action=argparse.BooleanOptionalAction, default=True
     )
-    bandwidth.help = "mide también load.bandwidth (por omisión: sí)"
+    # Set after creation: given to the constructor, Python 3.11 would append English.
+    bandwidth.help = "mide también load.bandwidth, desde este equipo (por omisión: sí)"
     load.set_defaults(handler=_load)
+
+    worker = commands.add_parser(
+        "load-worker",
+        help="trabajador de carga en otro equipo, a las órdenes de prepcheck load --expect-workers",
+        description="Genera la carga de prepcheck load desde este equipo: se conecta al maestro "
+        "y sigue una copia del plan que escribió prepcheck load.",
+    )
+    worker.add_argument(
+        "--master", required=True, metavar="HOST:PUERTO", help="dirección del maestro"
+    )
+    worker.add_argument(
+        "--plan",
+        type=arguments.existing_file,
+        required=True,
+        metavar="ARCHIVO",
+        help="el plan que escribió prepcheck load (copia)",
+    )
+    worker.add_argument(
+        "--ca-file",
+        type=arguments.existing_file,
+        metavar="ARCHIVO",
+        help="la CA de ensayo en este equipo, si su ruta difiere del plan",
+    )
+    worker.add_argument(
+        "--out",
+        type=arguments.output_folder,
+        default=Path("reports/load-worker"),
+        metavar="CARPETA",
+        help="bitácoras y conteos",
+    )
+    worker.add_argument(
+        "--runs",
+        type=arguments.positive_int,
+        default=1,
+        metavar="N",
+        help="corridas a atender (2 con --shape both)",
+    )
+    worker.add_argument(
+        "--wait",
+        type=arguments.positive_float,
+        default=DEFAULT_WORKER_WAIT_SECONDS + 60,
+        metavar="SEGUNDOS",
+        help="segundos de espera al maestro en cada corrida, además de la duración del plan",
+    )
+    worker.set_defaults(handler=_load_worker)
 
 
 def _add_monitor(commands: Commands) -> None:
@@ -242,6 +309,12 @@ def _load(args: argparse.Namespace) -> int:
     from prepcheck.load.cli import run_load
 
     return run_load(args)
+
+
+def _load_worker(args: argparse.Namespace) -> int:
+    from prepcheck.load.worker_cli import run_worker
+
+    return run_worker(args)
 
 
 def _monitor(args: argparse.Namespace) -> int:

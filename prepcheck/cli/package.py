@@ -29,14 +29,14 @@ def add_commands(commands: Commands) -> None:
     build = sub.add_parser(
         "build",
         help="escribe un paquete de muestra sintético y determinista",
-        description="Escribe YYYYMMDD_HHMM_PREP_VER.zip (o .tar.gz) y su huella .sha256.",
+        description="Escribe un paquete PREP sintético (mismos argumentos, mismos bytes) y su "
+        "huella .sha256. Las actas contadas crecen con el tiempo desde la apertura.",
     )
     build.add_argument(
         "--corte",
-        type=arguments.corte,
         required=True,
         metavar="FECHA",
-        help='hora local del corte, "AAAA-MM-DD HH:MM" (p. ej. "2021-06-06 21:15")',
+        help='hora local de la elección, "AAAA-MM-DD HH:MM" (p. ej. "2027-06-06 21:15")',
     )
     build.add_argument(
         "--out",
@@ -60,6 +60,18 @@ def add_commands(commands: Commands) -> None:
         default=2021,
         metavar="N",
         help="semilla de los datos sintéticos",
+    )
+    build.add_argument(
+        "--utc-offset",
+        metavar="DESFASE",
+        help="desfase de la hora local, con «=»: --utc-offset=-06:00 (por omisión, el de la "
+        "fecha: -05:00 en los veranos con horario de verano, hasta 2022; -06:00 en otro caso)",
+    )
+    build.add_argument(
+        "--election-start",
+        metavar="FECHA",
+        help='apertura de la publicación, hora local, p. ej. "2027-06-06 19:00" (por omisión, '
+        "las 19:00 más recientes no posteriores al corte)",
     )
     build.set_defaults(handler=_package_build)
 
@@ -147,22 +159,20 @@ def add_commands(commands: Commands) -> None:
 
 
 def _package_build(args: argparse.Namespace) -> int:
-    from prepcheck.package.build import build_package
+    from prepcheck.sample.build_cli import run_build
 
-    built = build_package(args.corte, args.out, scale=args.scale, fmt=args.format, seed=args.seed)
-    print(f"{built.archive} ({built.files} archivos)\n{built.digest_file}\nsha256 {built.sha256}")
-    return EXIT_OK
+    return run_build(args)
 
 
 def _package_verify(args: argparse.Namespace) -> int:
-    from prepcheck.package.verify import verify_package
+    from prepcheck.archive.verify import verify_package
 
     print(verify_package(args.package, digest_file=args.digest, algorithm=args.algorithm))
     return EXIT_OK
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from prepcheck.package.ingest_cli import run_ingest
+    from prepcheck.ingest.cli import run_ingest
 
     if args.watch is None and args.package is None:
         raise UsageError("indique el PAQUETE a publicar, o --watch CARPETA_DE_CARGA")

@@ -40,6 +40,13 @@ def add_commands(commands: Commands) -> None:
         help="puerto HTTPS (por omisión: 8443; 0: uno libre)",
     )
     serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="IP",
+        help="dirección IP en la que escucha (p. ej. la de otra interfaz); el certificado es "
+        "válido para ella",
+    )
+    serve.add_argument(
         "--package",
         type=arguments.existing_file,
         metavar="PAQUETE",
@@ -80,12 +87,14 @@ def add_commands(commands: Commands) -> None:
 
 
 def _reference_serve(args: argparse.Namespace) -> int:
-    from prepcheck.reference.embedded import serve_forever
+    from prepcheck.demo.serve import serve_forever
 
-    return serve_forever(args.package, args.workdir, server=args.server, port=args.port)
+    return serve_forever(
+        args.package, args.workdir, server=args.server, port=args.port, host=args.host
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from prepcheck.demo_run import run_demo
+    from prepcheck.demo.run import run_demo
 
     return run_demo(args.out, servers=args.server, scale=args.scale)

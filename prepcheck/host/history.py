@@ -1,6 +1,6 @@
 """``host.history-kept``: every received package is kept, with its digest, still intact.
 
-Layout (``prepcheck.package.ingest``): ``history/<package>``, ``history/<package>.<algorithm>``
+Layout (``prepcheck.ingest``): ``history/<package>``, ``history/<package>.<algorithm>``
 (sha256sum format) and ``history/ingest.log`` (JSON lines; ``event == "published"`` names a
 ``package``). Hidden files (in-flight copies) are ignored. Difusores with their own procedure
 and no ingest.log are judged on the folder alone (said in the evidence).
@@ -22,9 +22,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from prepcheck.archive.digest import SIDECAR_SUFFIXES, find_sidecar, verify_digest
 from prepcheck.errors import PackageError
-from prepcheck.package.digest import SIDECAR_SUFFIXES, find_sidecar, verify_digest
-from prepcheck.package.ingest import LOG_NAME
+from prepcheck.ingest import LOG_NAME
 from prepcheck.results import CheckResult, error, outcome
 
 CHECK_ID = "host.history-kept"

@@ -3,8 +3,9 @@
 Contract of ``run_selftest(args)``: reads the configuration (the difusor's ``host`` settings),
 runs ``host.disk-free`` on the site and history folders, ``host.history-kept`` on the history
 and ``host.access-log`` on the live access log; merges the three records into
-``OUT/<difusor>/results.json`` and re-renders its report and the board. Exit 0 when all three
-pass, 1 otherwise; configuration errors raise ``ConfigError`` (exit 2 in the CLI).
+``OUT/<difusor>/results.json`` and re-renders its report and the board (``outputs.land``). The
+exit code is the difusor's verdict after landing; configuration errors raise ``ConfigError``
+(exit 2 in the CLI).
 """
 
 from __future__ import annotations
@@ -16,14 +17,8 @@ from prepcheck.config import load_config
 from prepcheck.host.access_log import check_access_log
 from prepcheck.host.disk import GB, check_disk_free
 from prepcheck.host.history import check_history
-from prepcheck.results import STATUS_LABELS_ES, CheckResult, Status, now_iso
-
-try:  # another developer may generalise the merge helper; use it when present
-    from prepcheck.records import record_results  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the tree
-    from prepcheck.load.record import record_results
-
-EXIT_OK, EXIT_FAILED = 0, 1
+from prepcheck.outputs import land, subject_of
+from prepcheck.results import STATUS_LABELS, CheckResult, exit_code, now_iso
 
 
 def selftest_results(args: argparse.Namespace, min_free_gb: float, max_age_minutes: int,
@@ -49,7 +44,8 @@ def run_selftest(args: argparse.Namespace) -> int:
         args, host.min_free_gb, host.access_log_max_age_minutes, host.max_problems
     )
     for result in results:
-        print(f"{STATUS_LABELS_ES[result.status]:<12} {result.id}: {result.message}")
-    path = record_results(args.out.resolve(), difusor, results, started)
-    print(f"Resultados: {path}\nInforme: {path.with_name('report.html')}")
-    return EXIT_OK if all(r.status is Status.PASS for r in results) else EXIT_FAILED
+        print(f"{STATUS_LABELS[result.status]:<12} {result.id}: {result.message}")
+    subject = subject_of(config, difusor)
+    landed = land(args.out.resolve(), subject, results, started_at=started, command="selftest")
+    print(f"Resultados: {landed.path}\nInforme: {landed.report}")
+    return exit_code([landed.verdict])

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageDraw
 
-from prepcheck.load.stats import Point
+from prepcheck.snapshots.load import Point
 
 WIDTH, PANEL_HEIGHT, MARGIN = 900, 200, 60
 _BLUE, _RED, _GREY, _GREEN = (31, 90, 170), (200, 40, 40), (150, 150, 150), (40, 140, 60)

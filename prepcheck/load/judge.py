@@ -1,9 +1,10 @@
 """Turn one finished Locust run into its ``load.capacity`` / ``load.spike`` record.
 
-Contract: never raises for a run that went wrong; a run that timed out, left no statistics or
-ran on a saturated generator gives ``error``; otherwise the thresholds decide (see
-``prepcheck.load.thresholds``). The evidence carries the figures, the generator's CPU, the
-per-generator request counts, Locust's files and the over-time chart as a PNG.
+Contract: never raises for a run that went wrong; a run that timed out, whose workers did not
+all connect, that left no statistics or ran on a saturated generator gives ``error``; otherwise
+the thresholds decide (see ``prepcheck.checks.load``). The evidence carries the figures,
+the generators' CPU, the per-generator request counts, Locust's files and the over-time chart
+as a PNG.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ import base64
 from pathlib import Path
 from typing import Any
 
+from prepcheck.checks.load import Thresholds, evaluate, saturation
 from prepcheck.config import LoadSettings
 from prepcheck.load.chart import chart_png
 from prepcheck.load.locust_run import LocustRun
 from prepcheck.load.plan import LoadPlan
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
-from prepcheck.load.thresholds import Thresholds, evaluate, saturation
 from prepcheck.results import CheckResult, error
 
 CHECK_BY_SHAPE = {"steady": "load.capacity", "spike": "load.spike"}
+#: What Locust's master logs when the expected workers did not all connect in time.
+WORKERS_MISSING = "Gave up waiting for workers to connect"
 
 
 def thresholds_for(plan: LoadPlan, settings: LoadSettings) -> Thresholds:
@@ -39,6 +42,14 @@ def judge_run(run: LocustRun, plan: LoadPlan, settings: LoadSettings) -> CheckRe
     evidence = _plan_evidence(run, plan)
     if run.timed_out:
         return error(check_id, "La prueba no terminó a tiempo y se detuvo.", **evidence)
+    if WORKERS_MISSING in run.log_text():
+        evidence["bitacora"] = run.log_text()[-2000:]
+        return error(
+            check_id,
+            f"No se conectaron a tiempo los {run.workers} trabajadores esperados: no se envió "
+            "carga. Revise que cada trabajador alcance la dirección del maestro.",
+            **evidence,
+        )
     try:
         totals = read_totals(run.stats_csv)
         points = read_history(run.history_csv)
@@ -73,6 +84,7 @@ def _plan_evidence(run: LocustRun, plan: LoadPlan) -> dict[str, Any]:
             for s in plan.stages
         ],
         "procesos_trabajadores": run.workers,
+        "trabajadores_remotos": run.remote,
         "solicitudes_por_generador": (run.summary or {}).get("generators"),
         "limites_aplicados": plan.capped,
         "archivos_locust": {

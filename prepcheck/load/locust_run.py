@@ -1,9 +1,12 @@
 """Run Locust headless in its own processes (never in ours: gevent patches the interpreter).
 
-Contract: ``run_locust`` writes the plan, starts ``locust -f load/citizen.py --headless`` (or a
-master and ``workers`` local worker processes), samples every generator process's CPU use while
-it runs, and returns when the run ends by itself or, at the latest, ``plan.total_seconds +
-HARD_MARGIN_SECONDS`` later, when every process is killed. No process outlives the call: each is
+Contract: ``run_locust`` writes the plan (atomically), starts ``locust -f citizen.py --headless``
+ (or a master and ``workers`` local worker processes, or a master bound to
+``remote.bind_host:bind_port`` that waits up to ``remote.wait_seconds`` for ``remote.count``
+workers started elsewhere with ``prepcheck load-worker``), samples every local generator
+process's CPU use while it runs (remote workers report theirs to the master), and returns when
+the run ends by itself or, at the latest, ``plan.total_seconds + HARD_MARGIN_SECONDS`` (plus the
+wait for workers) later, when every process is killed. No process outlives the call: each is
 stopped by its pid (process group included) in a ``finally``. Locust's CSV files, HTML report and
 log stay in ``out_dir``.
 """
@@ -15,6 +18,7 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +27,7 @@ import psutil
 from prepcheck.load.plan import PLAN_ENV, LoadPlan
 from prepcheck.reference.process import ManagedProcess, free_port
 
-LOCUSTFILE = Path(__file__).resolve().parents[2] / "load" / "citizen.py"
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfiles" / "citizen.py"
 HARD_MARGIN_SECONDS = 45.0
 WORKER_WAIT_SECONDS = 20
 _SAMPLE_SECONDS = 0.5
@@ -45,6 +49,16 @@ class CpuSample:
 
 
 @dataclass(frozen=True)
+class RemoteWorkers:
+    """Workers on other machines: the master listens on ``bind_host:bind_port`` for them."""
+
+    count: int
+    bind_host: str
+    bind_port: int
+    wait_seconds: float
+
+
+@dataclass(frozen=True)
 class LocustRun:
     """What a run left behind; ``csv_prefix`` + ``_stats.csv`` etc. are Locust's own files."""
 
@@ -56,6 +70,7 @@ class LocustRun:
     cpu: tuple[CpuSample, ...]
     workers: int
     timed_out: bool
+    remote: bool = False
 
     @property
     def stats_csv(self) -> Path:
@@ -76,12 +91,17 @@ class LocustRun:
             return ""
 
 
-def locust_argv(plan_file: Path, *extra: str) -> list[str]:
-    """``env PREPCHECK_LOAD_PLAN=… python -m locust -f load/citizen.py …`` (env keeps the pid)."""
+def locust_argv(
+    plan_file: Path, *extra: str, environment: Mapping[str, str] | None = None
+) -> list[str]:
+    """``env PREPCHECK_LOAD_PLAN=… python -m locust -f citizen.py …`` (env keeps the pid);
+    ``environment`` adds more variables."""
     env = shutil.which("env") or "/usr/bin/env"
+    assignments = [f"{key}={value}" for key, value in (environment or {}).items()]
     return [
         env,
         f"{PLAN_ENV}={plan_file}",
+        *assignments,
         sys.executable,
         "-m",
         "locust",
@@ -91,8 +111,18 @@ def locust_argv(plan_file: Path, *extra: str) -> list[str]:
     ]
 
 
-def run_locust(plan: LoadPlan, out_dir: Path, *, tag: str, workers: int = 0) -> LocustRun:
-    """Run ``plan`` (see the module contract); ``tag`` names the files (``steady``, ``spike``)."""
+def run_locust(
+    plan: LoadPlan,
+    out_dir: Path,
+    *,
+    tag: str,
+    workers: int = 0,
+    remote: RemoteWorkers | None = None,
+) -> LocustRun:
+    """Run ``plan`` (see the module contract); ``tag`` names the files (``steady``, ``spike``).
+    ``workers`` (local) and ``remote`` exclude each other."""
+    if workers and remote is not None:
+        raise ValueError("local workers and remote workers exclude each other")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary_path = out_dir / f"{tag}_summary.json"
     summary_path.unlink(missing_ok=True)
@@ -112,7 +142,14 @@ def run_locust(plan: LoadPlan, out_dir: Path, *, tag: str, workers: int = 0) -> 
         "0",
     ]
     port = free_port()
-    if workers:
+    wait: float = WORKER_WAIT_SECONDS
+    if remote is not None:
+        wait = remote.wait_seconds
+        main_args += ["--master", "--master-bind-host", remote.bind_host]
+        main_args += ["--master-bind-port", str(remote.bind_port)]
+        main_args += ["--expect-workers", str(remote.count)]
+        main_args += ["--expect-workers-max-wait", f"{wait:g}"]
+    elif workers:
         main_args += ["--master", "--master-bind-host", "127.0.0.1"]
         main_args += ["--master-bind-port", str(port), "--expect-workers", str(workers)]
         main_args += ["--expect-workers-max-wait", str(WORKER_WAIT_SECONDS)]
@@ -127,9 +164,9 @@ def run_locust(plan: LoadPlan, out_dir: Path, *, tag: str, workers: int = 0) -> 
         for i in range(1, workers + 1)
     ]
     deadline = time.monotonic() + plan.total_seconds + HARD_MARGIN_SECONDS
-    if workers:
-        deadline += WORKER_WAIT_SECONDS
-    processes = [("master" if workers else "local", master)]
+    if workers or remote is not None:
+        deadline += wait
+    processes = [("master" if workers or remote is not None else "local", master)]
     processes += [(f"worker{i}", w) for i, w in enumerate(others, 1)]
     try:
         for _, process in processes:
@@ -139,16 +176,29 @@ def run_locust(plan: LoadPlan, out_dir: Path, *, tag: str, workers: int = 0) -> 
     finally:
         for _, process in processes:
             process.stop()
+    summary = _read_json(summary_path)
+    if remote is not None:
+        samples += reported_cpu(summary)
     return LocustRun(
         out_dir=out_dir,
         csv_prefix=prefix,
         html=html,
         log=log,
-        summary=_read_json(summary_path),
+        summary=summary,
         cpu=tuple(samples),
-        workers=workers,
+        workers=remote.count if remote is not None else workers,
         timed_out=timed_out,
+        remote=remote is not None,
     )
+
+
+def reported_cpu(summary: dict | None) -> list[CpuSample]:
+    """The CPU figures remote workers reported to the master (role = the worker's Locust id)."""
+    samples = []
+    for client, rows in ((summary or {}).get("cpu") or {}).items():
+        for at, busy, percent in rows:
+            samples.append(CpuSample(float(at), str(client), float(busy), float(percent)))
+    return samples
 
 
 def _watch(

@@ -18,6 +18,8 @@ from prepcheck.errors import SafetyError
 
 Shape = Literal["steady", "spike"]
 PLAN_ENV = "PREPCHECK_LOAD_PLAN"
+#: Where a worker process writes its own request count (``load/generators.py``).
+WORKER_SUMMARY_ENV = "PREPCHECK_LOAD_WORKER_SUMMARY"
 #: Steady runs start every user within this many seconds.
 STEADY_RAMP_SECONDS = 1
 
@@ -77,8 +79,11 @@ class LoadPlan:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
     def write(self, path: Path) -> Path:
+        """Write the plan atomically: a worker started as soon as it appears reads it whole."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_json(), encoding="utf-8")
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(self.to_json(), encoding="utf-8")
+        partial.replace(path)
         return path
 
 

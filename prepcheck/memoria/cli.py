@@ -22,7 +22,7 @@ from prepcheck.memoria.document import build_memoria, check_records, previous_im
 from prepcheck.memoria.incidents import read_incidents
 from prepcheck.memoria.logformat import compile_format
 from prepcheck.memoria.render import render_memoria
-from prepcheck.results import write_document
+from prepcheck.results import write_json
 
 EXIT_OK = 0
 
@@ -92,7 +92,7 @@ def run_memoria(args: argparse.Namespace) -> int:
         improvements=previous_improvements(folder / "memoria.json"),
     )
     path = folder / "memoria.json"
-    write_document(memoria, path)
+    write_json(memoria, path)
     html = render_memoria(path, folder / "memoria.html")
     totals = memoria["estadisticas"]["totales"]
     print(

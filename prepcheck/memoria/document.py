@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.catalogue import spec
-from prepcheck.results import STATUS_LABELS_ES, Status, now_iso, read_document
+from prepcheck.results import STATUS_LABELS, Status, now_iso, read_document
 
-SCHEMA_ID = "https://prepcheck.invalid/schema/memoria-1.json"
+SCHEMA_ID = "prepcheck-memoria"
 SCHEMA_VERSION = 1
 LOAD_IDS = ("load.capacity", "load.spike", "load.bandwidth")
 AVAILABILITY_ID = "monitor.availability"
@@ -36,7 +36,10 @@ def check_records(results_json: Path) -> dict[str, dict[str, Any]]:
         return {}
     records = read_document(results_json)["checks"]
     wanted = {*LOAD_IDS, AVAILABILITY_ID}
-    return {r["id"]: _summary(r) for r in records if r["id"] in wanted and r["status"] != "skipped"}
+    unmeasured = ("skipped", "not_applicable")
+    return {
+        r["id"]: _summary(r) for r in records if r["id"] in wanted and r["status"] not in unmeasured
+    }
 
 
 def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,7 +51,7 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": record["id"],
         "titulo": spec(record["id"]).title,
-        "resultado": STATUS_LABELS_ES[Status(record["status"])],
+        "resultado": STATUS_LABELS[Status(record["status"])],
         "estado": record["status"],
         "mensaje": record["message"],
         "evidencia": dict(list(scalars.items())[:_MAX_EVIDENCE]),

@@ -2,8 +2,10 @@
 
 Contract of ``run_monitor``: the loop always stops by itself (``--for``, ``--until`` or
 ``--max-probes``; at least one is required) or on SIGINT/SIGTERM, and the records are written
-either way. ``--report-only`` re-evaluates an existing database without probing. Exit 0 when no
-record fails or errors, 1 otherwise, 2 for usage errors (and a database another monitor holds).
+either way. ``--report-only`` re-evaluates an existing database without probing. The exit code
+is the verdict of the difusores' documents after landing (the one policy of
+``prepcheck.results.status``); 1 when there was nothing to record, 2 for usage errors (and a
+database another monitor holds).
 """
 
 from __future__ import annotations
@@ -15,18 +17,24 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
+from prepcheck.checklist.sources import corte_source_package
+from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.config import Config, Difusor, Election, load_config
 from prepcheck.lifecycle import stop_requested
-from prepcheck.monitor.evaluate import Rules
 from prepcheck.monitor.history import History, HistoryError, open_history
 from prepcheck.monitor.loop import Bounds, Watch, watch
-from prepcheck.monitor.observation import Observation
 from prepcheck.monitor.record import incidents_path, record_monitoring
-from prepcheck.monitor.spanish import duration_es
-from prepcheck.observations import corte_source_package
-from prepcheck.results import CheckResult, Status, now_iso
+from prepcheck.results import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    STATUS_LABELS,
+    Verdict,
+    exit_code,
+    now_iso,
+)
+from prepcheck.snapshots.monitor import Observation
+from prepcheck.spanish import duration_es
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?\s*$")
 
@@ -136,20 +144,19 @@ def _report(
     if period is None and runs:
         period = runs[-1].period_seconds
     rules = Rules.for_election(config.election, period)
-    every: list[CheckResult] = []
+    verdicts: list[Verdict] = []
     for difusor in difusores:
         observations = history.observations(difusor.name)
         if not observations:
             print(f"{difusor.name}: sin sondeos en {history.path}; no se registra nada")
             continue
-        results, path = record_monitoring(args.out, difusor, observations, rules, started)
-        every += results
+        results, landed = record_monitoring(args.out, config, difusor, observations, rules, started)
+        verdicts.append(landed.verdict)
         print(f"{difusor.name}: {len(observations)} sondeos")
         for result in results:
-            print(f"  {result.id}: {result.status} — {result.message}")
-        print(f"  Informe: {path.with_name('report.html')}\n  Incidentes: {incidents_path(path)}")
-    failed = {Status.FAIL, Status.ERROR, Status.WARN}
-    return EXIT_FAILED if not every or any(r.status in failed for r in every) else EXIT_OK
+            print(f"  {result.id}: {STATUS_LABELS[result.status]} — {result.message}")
+        print(f"  Informe: {landed.report}\n  Incidentes: {incidents_path(landed.path)}")
+    return exit_code(verdicts) if verdicts else EXIT_FAILED
 
 
 class _StateLog:

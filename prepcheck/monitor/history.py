@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.errors import HarnessError
-from prepcheck.monitor.observation import Observation, Phases
+from prepcheck.snapshots.monitor import Observation, Phases
 
 SCHEMA_VERSION = 1
 

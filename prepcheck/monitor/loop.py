@@ -21,12 +21,11 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
+from prepcheck.archive.official import OfficialPackage
+from prepcheck.checklist.sources import current_official_corte
 from prepcheck.config import Difusor, Election
-from prepcheck.monitor.observation import Observation
-from prepcheck.monitor.probe import ProbeResult, probe_main_json
-from prepcheck.observations import official_corte
-from prepcheck.package.official import OfficialPackage
-from prepcheck.target import Target
+from prepcheck.probes.main_json import ProbeResult, probe_main_json
+from prepcheck.snapshots.monitor import Observation
 
 MARGIN_S = 0.5
 _OFFICIAL = "\0official"  # key of the official-corte task among the difusores' names
@@ -129,14 +128,7 @@ def _collect(target: Watch, key: str, future: Future[T] | None, deadline: float)
 
 
 def _read_official(target: Watch) -> Official:
-    # A fresh Target each cycle: Target memoizes GETs, and the official corte moves.
-    probe_target = Target(target.difusores[0], target.election, target.official)
-    try:
-        return official_corte(probe_target, target.official)
-    except OSError as exc:  # e.g. official_packages_dir unmounted mid-night: no official corte
-        return None, f"fuente oficial ilegible: {exc}"
-    finally:
-        probe_target.close()
+    return current_official_corte(target.election, target.difusores[0], target.official)
 
 
 def _probe(difusor: Difusor, target: Watch) -> ProbeResult:

@@ -1,8 +1,8 @@
 """Land monitoring results: the three records in ``results.json`` and ``incidentes.json``.
 
 Contract: ``record_monitoring`` evaluates one difusor's history, merges the records into
-``OUT/<difusor>/results.json`` through ``prepcheck.load.record.record_results`` (which also
-re-renders the report and the board) and writes ``OUT/<difusor>/incidentes.json``: every
+``OUT/<difusor>/results.json`` through ``prepcheck.outputs.land`` (which also re-renders the
+report and the board) and writes ``OUT/<difusor>/incidentes.json``: every
 availability incident and every run of failed periods (uncapped), for the memoria técnica.
 """
 
@@ -12,29 +12,38 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prepcheck.config import Difusor
-from prepcheck.load.record import record_results
-from prepcheck.monitor.evaluate import Rules, evaluate_all, incident_record, interruption_point
-from prepcheck.monitor.observation import Observation
-from prepcheck.monitor.periods import failed_runs, incidents, periods
-from prepcheck.monitor.spanish import local_iso
-from prepcheck.results import CheckResult, now_iso, write_document
+from prepcheck.checks.monitor.evaluate import (
+    Rules,
+    evaluate_all,
+    incident_record,
+    interruption_point,
+)
+from prepcheck.checks.monitor.periods import failed_runs, incidents, periods
+from prepcheck.config import Config, Difusor
+from prepcheck.outputs import Landed, land, subject_of
+from prepcheck.results import CheckResult, now_iso, write_json
+from prepcheck.snapshots.monitor import Observation
+from prepcheck.spanish import local_iso
 
 INCIDENTS_SCHEMA_VERSION = 1
 
 
 def record_monitoring(
     out_dir: Path,
+    config: Config,
     difusor: Difusor,
     observations: Sequence[Observation],
     rules: Rules,
     started_at: str,
-) -> tuple[list[CheckResult], Path]:
-    """Evaluate, merge and render; returns the records and the results.json path."""
+) -> tuple[list[CheckResult], Landed]:
+    """Evaluate, land and render; returns the records and where they landed."""
     results = evaluate_all(observations, rules)
-    path = record_results(out_dir, difusor, results, started_at)
-    write_document(incidents_document(difusor.name, observations, rules), incidents_path(path))
-    return results, path
+    landed = land(
+        out_dir, subject_of(config, difusor), results, started_at=started_at, command="monitor"
+    )
+    incidents = incidents_document(difusor.name, observations, rules)
+    write_json(incidents, incidents_path(landed.path))
+    return results, landed
 
 
 def incidents_path(results_path: Path) -> Path:

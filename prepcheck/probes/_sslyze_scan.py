@@ -12,7 +12,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from prepcheck.probes.tls import PROTOCOL_NAMES, resolve_and_connect
+from prepcheck.probes.tls import resolve_and_connect
+from prepcheck.snapshots.tls import PROTOCOL_NAMES
 
 _CIPHER_COMMANDS = (
     "ssl_2_0_cipher_suites",

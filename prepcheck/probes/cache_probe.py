@@ -13,22 +13,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from prepcheck.probes.http import HttpSnapshot
+from prepcheck.snapshots.http import HttpSnapshot, LabelledSnapshot
 
 Fetcher = Callable[[str, dict[str, str] | None], HttpSnapshot]
 BUST_PARAMETER = "prepcheck-sin-cache"
 REVALIDATE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-cache"}
-
-
-@dataclass(frozen=True)
-class LabelledSnapshot:
-    """One request of the sequence: ``kind`` is ``plain``, ``busted`` or ``revalidate``."""
-
-    label: str
-    kind: str
-    snapshot: HttpSnapshot
 
 
 def busted_url(url: str) -> str:

@@ -23,12 +23,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 from urllib.parse import quote, urlsplit
 
 import pycurl
 
-OutcomeKind = Literal["identical", "modified", "missing", "error"]
+from prepcheck.snapshots.files import ExpectedFile, FileOutcome, OutcomeKind
 
 #: Per in-flight transfer, at most this many body bytes are kept to locate the first differing
 #: byte (only when ``content_of`` is given). Beyond it the offset is reported as unknown.
@@ -57,34 +56,6 @@ _CONNECT_CODES = {
     pycurl.E_RECV_ERROR,
     pycurl.E_SEND_ERROR,
 }
-
-
-@dataclass(frozen=True)
-class ExpectedFile:
-    """One file of the official package: its URL path relative to the base ('/'-separated)."""
-
-    path: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What the difusor served for one expected file.
-
-    ``status`` is the HTTP status (None when no response was received); ``actual_size`` is the
-    decoded body size (None when unknown: no body, or transfer aborted past the cap);
-    ``first_diff_offset`` is the 0-based offset of the first differing byte when it could be
-    computed. ``reason`` is a short Spanish explanation for reports.
-    """
-
-    path: str
-    kind: OutcomeKind
-    status: int | None
-    expected_size: int
-    actual_size: int | None
-    first_diff_offset: int | None
-    reason: str
 
 
 @dataclass

@@ -10,52 +10,14 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from prepcheck.snapshots.http import HttpSnapshot
+
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 USER_AGENT = "prepcheck/0.1 (+conformance test of a PREP difusor)"
-
-
-@dataclass(frozen=True)
-class HttpSnapshot:
-    """What one request saw. ``headers`` keeps repeats and order as received (lower-case names)."""
-
-    url: str
-    status: int | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    http_version: str = ""
-    elapsed_s: float = 0.0
-    error: str | None = None
-    truncated: bool = False
-    request_headers: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.status is not None
-
-    def header_values(self, name: str) -> list[str]:
-        """Every value of header ``name`` (case-insensitive), in order received."""
-        wanted = name.lower()
-        return [value for key, value in self.headers if key == wanted]
-
-    def header(self, name: str) -> str | None:
-        """All values of ``name`` joined with ``", "`` (RFC 9110 list semantics), or None."""
-        values = self.header_values(name)
-        return ", ".join(values) if values else None
-
-    def summary(self) -> dict[str, object]:
-        """A short, report-friendly view (no body)."""
-        return {
-            "url": self.url,
-            "status": self.status,
-            "http_version": self.http_version,
-            "error": self.error,
-            "elapsed_ms": round(self.elapsed_s * 1000, 1),
-        }
 
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:
@@ -93,7 +55,9 @@ def fetch(
     started = time.monotonic()
     limit = deadline_s if deadline_s is not None else _default_deadline(client)
     try:
-        with client.stream("GET", url, headers=sent) as response:
+        # Every phase (connect, TLS, each read) is bounded by the deadline too.
+        phase = min(_phase_timeout(client), limit)
+        with client.stream("GET", url, headers=sent, timeout=phase) as response:
             body, truncated = read_capped(response, max_bytes, started + limit)
             return HttpSnapshot(
                 url=url,
@@ -115,6 +79,11 @@ def fetch(
             elapsed_s=time.monotonic() - started,
             request_headers=sent,
         )
+
+
+def _phase_timeout(client: httpx.Client) -> float:
+    read = client.timeout.read
+    return read if read is not None else 10.0
 
 
 def _default_deadline(client: httpx.Client) -> float:
@@ -152,7 +121,12 @@ def describe_error(exc: BaseException) -> str:
 
 
 def fetch_following(
-    client: httpx.Client, url: str, *, max_redirects: int = 5, max_bytes: int = DEFAULT_MAX_BYTES
+    client: httpx.Client,
+    url: str,
+    *,
+    max_redirects: int = 5,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline_s: float | None = None,
 ) -> list[HttpSnapshot]:
     """GET ``url`` following up to ``max_redirects`` redirects; returns every hop in order.
 
@@ -161,7 +135,7 @@ def fetch_following(
     chain: list[HttpSnapshot] = []
     current = url
     for _ in range(max_redirects + 1):
-        snapshot = fetch(client, current, max_bytes=max_bytes)
+        snapshot = fetch(client, current, max_bytes=max_bytes, deadline_s=deadline_s)
         chain.append(snapshot)
         location = snapshot.header("location")
         if not snapshot.ok or snapshot.status not in (301, 302, 303, 307, 308) or not location:

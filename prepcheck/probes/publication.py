@@ -11,55 +11,37 @@ from __future__ import annotations
 import hashlib
 import time
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from prepcheck.checks.freshness import parse_corte
-from prepcheck.probes.fetch_many import ExpectedFile, FileOutcome, fetch_and_compare
-from prepcheck.target import Target
+from prepcheck.config import Difusor, Election
+from prepcheck.formats.corte import corte_from_main_json
+from prepcheck.probes.fetch_many import fetch_and_compare
+from prepcheck.snapshots.files import ExpectedFile, FileOutcome
+from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.rehearsal import CorteReading, Watch
 
 POLL_SECONDS = 0.5
 
 
-@dataclass(frozen=True)
-class CorteReading:
-    """One main.json read: the corte it names, or why none could be read."""
-
-    corte: datetime | None
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class Watch:
-    """What polling saw. ``appeared_s``/``verified_s`` count from the start of the watch."""
-
-    corte: datetime
-    appeared_s: float | None = None
-    verified_s: float | None = None
-    waited_s: float = 0.0
-    polls: int = 0
-    last: CorteReading = CorteReading(None, "sin lecturas")
-    files: list[FileOutcome] = field(default_factory=list)
+class Site(Protocol):
+    """The difusor being watched, as these probes need it (the checklist's ``Target``)."""
 
     @property
-    def appeared(self) -> bool:
-        return self.appeared_s is not None
+    def base_url(self) -> str: ...
 
     @property
-    def verified(self) -> bool:
-        return self.verified_s is not None
+    def main_json_url(self) -> str: ...
 
-    def evidence(self) -> dict[str, object]:
-        return {
-            "corte_esperado": self.corte.isoformat(),
-            "ultimo_corte_visto": self.last.corte.isoformat() if self.last.corte else None,
-            "problema_de_lectura": self.last.problem,
-            "segundos_hasta_main_json": _rounded(self.appeared_s),
-            "segundos_hasta_verificado": _rounded(self.verified_s),
-            "segundos_esperados": round(self.waited_s, 1),
-            "consultas": self.polls,
-        }
+    @property
+    def election(self) -> Election: ...
+
+    @property
+    def difusor(self) -> Difusor: ...
+
+    def get_fresh(self, url: str) -> HttpSnapshot: ...
 
 
 def expected_files(archive: Path) -> list[ExpectedFile]:
@@ -74,18 +56,18 @@ def expected_files(archive: Path) -> list[ExpectedFile]:
         ]
 
 
-def read_corte(target: Target) -> CorteReading:
+def read_corte(target: Site) -> CorteReading:
     """The corte main.json names right now."""
     snapshot = target.get_fresh(target.main_json_url)
     if not snapshot.ok or snapshot.status != 200:
         return CorteReading(None, f"main.json: {snapshot.error or f'HTTP {snapshot.status}'}")
     try:
-        return CorteReading(parse_corte(snapshot.body, target.election.tz))
+        return CorteReading(corte_from_main_json(snapshot.body, target.election.tz))
     except (ValueError, UnicodeDecodeError) as exc:
         return CorteReading(None, f"main.json sin corte legible: {exc}")
 
 
-def compare(target: Target, files: list[ExpectedFile], deadline_s: float) -> list[FileOutcome]:
+def compare(target: Site, files: list[ExpectedFile], deadline_s: float) -> list[FileOutcome]:
     """Fetch ``files`` from the difusor and compare them (bounded by ``deadline_s``)."""
     return fetch_and_compare(
         target.base_url,
@@ -97,7 +79,7 @@ def compare(target: Target, files: list[ExpectedFile], deadline_s: float) -> lis
 
 
 def await_corte(
-    target: Target,
+    target: Site,
     corte: datetime,
     files: list[ExpectedFile],
     deadline_s: float,
@@ -121,7 +103,7 @@ def await_corte(
 
 
 def watch_for_corte(
-    target: Target, corte: datetime, window_s: float, poll_s: float = POLL_SECONDS
+    target: Site, corte: datetime, window_s: float, poll_s: float = POLL_SECONDS
 ) -> Watch:
     """Poll main.json for ``window_s`` seconds; stop early if it names ``corte``."""
     started = time.monotonic()
@@ -148,7 +130,3 @@ def _with_files(watch: Watch, outcomes: list[FileOutcome], elapsed: float) -> Wa
     return replace(
         watch, verified_s=elapsed if identical else None, waited_s=elapsed, files=outcomes
     )
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)

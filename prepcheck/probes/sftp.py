@@ -23,18 +23,16 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import asyncssh
 
 from prepcheck.config import SftpSettings
 from prepcheck.errors import ConfigError
+from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome, Stage
 
-Stage = Literal[
-    "credenciales", "conexion", "llave-servidor", "autenticacion", "escritura", "borrado", "ok"
-]
 T = TypeVar("T")
 
 # Fastest first on loopback (measured: aes128-gcm), yet anything the server offers is accepted.
@@ -48,53 +46,6 @@ _CIPHERS = (
 )
 _CHUNK = 8 * 1024 * 1024
 PROBE_PREFIX = ".prepcheck-"
-
-
-@dataclass(frozen=True)
-class SessionFacts:
-    """What the session showed: where, as whom, how authenticated, which host key."""
-
-    host: str
-    port: int
-    username: str
-    upload_dir: str
-    methods: tuple[str, ...] = ()
-    host_key_checked: bool = False
-    host_key: str | None = None
-    cipher: str | None = None
-
-    def evidence(self) -> dict[str, object]:
-        checked = (
-            "verificada contra known_hosts"
-            if self.host_key_checked
-            else "no verificada (known_hosts no configurado)"
-        )
-        return {
-            "servidor": f"{self.host}:{self.port}",
-            "usuario": self.username,
-            "carpeta_de_carga": self.upload_dir,
-            "credenciales_ofrecidas": list(self.methods),
-            "llave_del_servidor": checked,
-            "huella_del_servidor": self.host_key,
-            "cifrado": self.cipher,
-        }
-
-
-@dataclass(frozen=True)
-class SftpOutcome:
-    """Where a probe stopped (``stage``), why, and what it measured or touched."""
-
-    stage: Stage
-    reason: str
-    facts: SessionFacts
-    elapsed_s: float = 0.0
-    bytes: int = 0
-    transfer_s: float | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.stage == "ok"
 
 
 class _StepFailed(Exception):

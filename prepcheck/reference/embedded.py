@@ -9,18 +9,18 @@ Layout under ``workdir``::
     server/                         the web server's configs, logs, pid, certificates
     sftp/                           with ``sftp=True``: sshd, upload folder, watcher (upload.py)
 
-Contract: ``publish`` goes through ``prepcheck.package.ingest`` exactly like a difusor adopting
+Contract: ``publish`` goes through ``prepcheck.ingest`` exactly like a difusor adopting
 it; the server is started and stopped by pid and leaves no process behind.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from prepcheck.errors import PackageError, ServerError
-from prepcheck.lifecycle import Service, stop_requested
-from prepcheck.package.ingest import IngestOutcome, ingest
+from prepcheck.ingest import IngestOutcome, ingest
+from prepcheck.lifecycle import Service
+from prepcheck.reference.layout import LOOPBACK
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.servers import ReferenceServer, ServerKind
 from prepcheck.reference.upload import ReferenceUpload
@@ -38,7 +38,8 @@ iframe{{border:0;width:100%;height:1400px}}</style></head>
 
 
 class EmbeddedDifusor(Service):
-    """A reference difusor on loopback: ingest + nginx or Apache over HTTPS with a local CA."""
+    """A reference difusor on loopback (or ``bind_host``): ingest + nginx or Apache over HTTPS
+    with a local CA."""
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class EmbeddedDifusor(Service):
         sftp: bool = False,
         sftp_watcher: bool = True,
         sftp_read_only: bool = False,
+        bind_host: str = LOOPBACK,
     ) -> None:
         """``sftp`` adds the upload side: sshd on loopback and, unless ``sftp_watcher`` is
         False, ``prepcheck ingest --watch`` publishing uploads into this site."""
@@ -70,6 +72,7 @@ class EmbeddedDifusor(Service):
             http_port=http_port,
             variant=variant or Variant(),
             ca=ca,
+            bind_host=bind_host,
         )
         self.upload = (
             ReferenceUpload(
@@ -161,37 +164,3 @@ class EmbeddedDifusor(Service):
                 self.upload.stop()
         finally:
             self.server.stop()
-
-
-def serve_forever(package: Path | None, workdir: Path, *, server: ServerKind, port: int) -> int:
-    """``prepcheck reference serve``: publish ``package`` (or a fresh sample) and serve it
-    until SIGINT/SIGTERM; prints the URL, the CA file and a ready configuration file."""
-    from prepcheck.demo import CENTRE_TIME, current_corte, publication_window, write_config
-    from prepcheck.package.build import build_package
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    if package is None:
-        corte = current_corte()
-        package = build_package(
-            corte,
-            workdir / "packages",
-            utc_offset=CENTRE_TIME,
-            election_start=publication_window(corte)[0],
-        ).archive
-    difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port)
-    difusor.publish(package)
-    with stop_requested() as stop, difusor:
-        config = write_config(
-            workdir / "prepcheck.toml",
-            package,
-            [(f"referencia-{server}", difusor.base_url, difusor.ca_file, difusor.http_url)],
-            now=datetime.now(),
-        )
-        print(
-            f"Difusor de referencia ({server}) en {difusor.base_url}\n"
-            f"CA de ensayo: {difusor.ca_file}\nConfiguración: {config}\n"
-            "Ctrl-C para detener.",
-            flush=True,
-        )
-        stop.wait()
-    return 0

@@ -2,11 +2,12 @@
 
 Everything a server writes (configs, logs, pid, runtime and temp dirs) lives under ``workdir``;
 nothing under /etc is read for configuration or written. The templates live in
-``fixtures/servers/`` because difusores copy them: this module only fills them in.
+``prepcheck/reference/templates/`` because difusores copy them: this module only fills them in.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ import jinja2
 from prepcheck.reference.pki import LeafCert
 from prepcheck.reference.variants import MOZILLA_GUIDELINE_VERSION, Variant
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "fixtures" / "servers"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 SERVER_NAME = "localhost"
+LOOPBACK = "127.0.0.1"
 HSTS_MAX_AGE = 31_536_000
 FRAME_ANCESTORS = "frame-ancestors 'self'"
 STATIC_MAX_AGE = 60
@@ -66,6 +68,12 @@ class Layout:
     leaf: LeafCert
     variant: Variant
     run_as_root: bool
+    bind_host: str = LOOPBACK
+
+    @property
+    def listen_host(self) -> str:
+        """``bind_host`` as server configs and URLs write it (IPv6 in brackets)."""
+        return url_host(self.bind_host)
 
     @property
     def conf_dir(self) -> Path:
@@ -119,8 +127,13 @@ class Layout:
         }
 
 
+def url_host(address: str) -> str:
+    """An IP address as a URL or ``listen`` directive writes it (``[::1]``, ``169.254.7.1``)."""
+    return f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
+
+
 def render(template: str, layout: Layout, **extra: Any) -> str:
-    """Render ``fixtures/servers/<template>`` with ``layout``'s context (undefined names fail)."""
+    """Render ``templates/<template>`` with ``layout``'s context (undefined names fail)."""
     return _environment().get_template(template).render(layout.context(), **extra)
 
 

@@ -24,7 +24,8 @@ _POLL = 0.02
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that was free on ``host`` a moment ago (the caller must tolerate a race)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
@@ -79,6 +80,11 @@ class ManagedProcess:
 
     def alive(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once the process has ended (``None`` while running or unstarted)."""
+        return None if self._popen is None else self._popen.poll()
 
     def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
         """Poll ``ready`` until true (returns True), the process exits or ``timeout`` passes."""

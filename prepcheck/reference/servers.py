@@ -1,7 +1,8 @@
 """The embedded reference difusor: a real nginx or Apache serving a PREP tree over HTTPS.
 
-``ReferenceServer`` writes its configs under ``workdir``, starts the server on 127.0.0.1 with a
-certificate from a local CA, waits until it answers, and stops it by pid leaving no process::
+``ReferenceServer`` writes its configs under ``workdir``, starts the server on 127.0.0.1 (or the
+``bind_host`` given, e.g. a network namespace's address) with a certificate from a local CA valid
+for that address, waits until it answers, and stops it by pid leaving no process::
 
     with ReferenceServer(tmp / "site", tmp / "nginx") as server:
         httpx.get(server.base_url + "prepver2021/json/main.json",
@@ -11,13 +12,14 @@ certificate from a local CA, waits until it answers, and stops it by pid leaving
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 from pathlib import Path
 
 from prepcheck.errors import ServerError
 from prepcheck.lifecycle import Service
 from prepcheck.reference import apache, nginx, pki
-from prepcheck.reference.layout import SERVER_NAME, Layout
+from prepcheck.reference.layout import LOOPBACK, SERVER_NAME, Layout, url_host
 from prepcheck.reference.process import ManagedProcess, free_port, port_open, tail
 from prepcheck.reference.variants import ServerKind, Variant
 
@@ -30,6 +32,8 @@ class ReferenceServer(Service):
 
     ``https_port``/``http_port`` 0 pick free ports (retrying if another process takes one first).
     ``ca`` defaults to a local CA kept in ``workdir/pki/ca`` (reused on the next start).
+    ``bind_host`` is the IP address both ports listen on (default loopback, then the URLs name
+    ``localhost``; any other address is named as is, and the certificate is valid for it).
     """
 
     def __init__(
@@ -42,10 +46,12 @@ class ReferenceServer(Service):
         http_port: int = 0,
         variant: Variant = Variant(),  # noqa: B008 - frozen, so sharing the default is safe
         ca: pki.LocalCA | None = None,
+        bind_host: str = LOOPBACK,
     ) -> None:
         missing = variant.unsupported_by(kind)
         if missing:
             raise ValueError(f"variant {variant.name}: {kind} cannot do {', '.join(missing)}")
+        self.bind_host = checked_bind_host(bind_host)
         self.root = root.resolve()
         self.workdir = workdir.resolve()
         self.kind: ServerKind = kind
@@ -71,12 +77,17 @@ class ReferenceServer(Service):
         return self._started().http_port
 
     @property
+    def host_name(self) -> str:
+        """How URLs name the server: ``localhost`` on loopback, else its address."""
+        return SERVER_NAME if self.bind_host == LOOPBACK else url_host(self.bind_host)
+
+    @property
     def base_url(self) -> str:
-        return f"https://{SERVER_NAME}:{self.https_port}/"
+        return f"https://{self.host_name}:{self.https_port}/"
 
     @property
     def http_url(self) -> str:
-        return f"http://{SERVER_NAME}:{self.http_port}/"
+        return f"http://{self.host_name}:{self.http_port}/"
 
     @property
     def access_log(self) -> Path:
@@ -144,10 +155,11 @@ class ReferenceServer(Service):
     def _issue_leaf(self) -> pki.LeafCert:
         if self._ca is None:
             self._ca = pki.LocalCA.create(self.workdir / "pki" / "ca")
-        return leaf_for(self._ca, self.workdir / "pki" / self.variant.cert, self.variant)
+        hostnames = tuple(dict.fromkeys((*pki.DEFAULT_HOSTNAMES, self.bind_host)))
+        return leaf_for(self._ca, self.workdir / "pki" / self.variant.cert, self.variant, hostnames)
 
     def _new_layout(self, leaf: pki.LeafCert) -> Layout:
-        https_port, http_port = (port or free_port() for port in self._ports)
+        https_port, http_port = (port or free_port(self.bind_host) for port in self._ports)
         return Layout(
             root=self.root,
             workdir=self.workdir,
@@ -157,6 +169,7 @@ class ReferenceServer(Service):
             leaf=leaf,
             variant=self.variant,
             run_as_root=os.geteuid() == 0,
+            bind_host=self.bind_host,
         )
 
     def _launch(self, layout: Layout) -> ManagedProcess:
@@ -172,22 +185,40 @@ class ReferenceServer(Service):
         return process
 
 
-def leaf_for(ca: pki.LocalCA, directory: Path, variant: Variant) -> pki.LeafCert:
-    """The certificate ``variant.cert`` asks for, written into ``directory``."""
+def checked_bind_host(address: str) -> str:
+    """``address`` if it is one IP address a server can listen on and be named by, else
+    ``ValueError`` (Spanish: it reaches the command line)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        raise ValueError(f"{address!r} no es una dirección IP") from None
+    if parsed.is_unspecified:
+        raise ValueError(f"{address}: indique la dirección de una interfaz, no la de «todas»")
+    return str(parsed)
+
+
+def leaf_for(
+    ca: pki.LocalCA,
+    directory: Path,
+    variant: Variant,
+    hostnames: tuple[str, ...] = pki.DEFAULT_HOSTNAMES,
+) -> pki.LeafCert:
+    """The certificate ``variant.cert`` asks for (valid for ``hostnames`` unless the variant is
+    the wrong-host one), written into ``directory``."""
     key_type = variant.key_type
     if variant.cert == "self-signed":
-        return pki.self_signed_leaf(directory, key_type=key_type)
+        return pki.self_signed_leaf(directory, hostnames, key_type=key_type)
     if variant.cert == "wrong-host":
         return ca.issue_leaf(directory, pki.WRONG_HOSTNAMES, key_type=key_type)
     expiring = {"expired": pki.expired_validity, "expires-soon": pki.expires_soon_validity}
     validity = expiring.get(variant.cert)
     start, end = validity() if validity else (None, None)
-    return ca.issue_leaf(directory, not_before=start, not_after=end, key_type=key_type)
+    return ca.issue_leaf(directory, hostnames, not_before=start, not_after=end, key_type=key_type)
 
 
 def _answers(layout: Layout) -> bool:
     ports = [layout.https_port, layout.http_port]
-    return layout.pid_file.is_file() and all(port_open(port) for port in ports)
+    return layout.pid_file.is_file() and all(port_open(p, layout.bind_host) for p in ports)
 
 
 def _log_tails(layout: Layout) -> str:

@@ -7,16 +7,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from prepcheck.results import now_iso, read_document
+from prepcheck.results import VERDICT_LABELS, Verdict, now_iso, read_document
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
 
 def _row(results_json: Path, out_dir: Path) -> dict[str, Any]:
     document = read_document(results_json)
-    counts = {s: 0 for s in ("pass", "fail", "warn", "error", "skipped")}
-    for record in document["checks"]:
-        counts[record["status"]] += 1
+    counts = document["counts"]
     failed = [
         r["id"]
         for r in document["checks"]
@@ -27,6 +25,7 @@ def _row(results_json: Path, out_dir: Path) -> dict[str, Any]:
         "label": document.get("display_name", document["difusor"]),
         "base_url": document["base_url"],
         "verdict": document["verdict"],
+        "verdict_label": VERDICT_LABELS[Verdict(document["verdict"])],
         "counts": counts,
         "failed_required": failed,
         "report": f"{folder}/report.html",

@@ -16,7 +16,7 @@ import pytest
 from pytest_html import extras
 
 from prepcheck.catalogue import GROUP_TITLES, spec
-from prepcheck.results import STATUS_LABELS_ES, Status, read_document
+from prepcheck.results import STATUS_LABELS, Status, read_document
 
 _DOC_KEY = pytest.StashKey[dict[str, Any]]()
 
@@ -95,7 +95,7 @@ def _summary_html(document: dict[str, Any]) -> list[str]:
     counts = {status: 0 for status in Status}
     for record in document["checks"]:
         counts[Status(record["status"])] += 1
-    rows = "".join(f"<li>{STATUS_LABELS_ES[s]}: {n}</li>" for s, n in counts.items())
+    rows = "".join(f"<li>{STATUS_LABELS[s]}: {n}</li>" for s, n in counts.items())
     return [
         "<style>.logwrapper{display:none}</style>",
         f'<p class="prepcheck-verdict {"ok" if verdict_ok else "bad"}" '

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from prepcheck.errors import HarnessError
-from prepcheck.results import STATUS_LABELS_ES, Status
+from prepcheck.results import STATUS_LABELS, Status
 
 _SUITE = Path(__file__).with_name("records_suite.py")
 # Passed and skipped rows start collapsed; failures, errors and warnings open.
@@ -72,7 +72,7 @@ def render_report(results_json: Path, html_path: Path, timeout_s: float = 120.0)
             "-p",
             "prepcheck.report.pytest_render",
             "-p",
-            "no:prepcheck.plugin",
+            "no:prepcheck.checklist.plugin",
             f"--prepcheck-results={results_json}",
             f"--html={html_path}",
             "--self-contained-html",
@@ -120,6 +120,6 @@ def _translate_blob(match: re.Match[str]) -> str:
         for test in runs:
             status = _OUTCOME_STATUS.get(test.get("result", ""))
             if status is not None:
-                label = STATUS_LABELS_ES[status]
+                label = STATUS_LABELS[status]
                 test["resultsTableRow"][0] = f'<td class="col-result">{label}</td>'
     return f'data-jsonblob="{html.escape(json.dumps(data))}"'

@@ -14,7 +14,8 @@ from prepcheck.config.base import Problem, Strict
 
 
 class CitizenWeights(Strict):
-    """Relative weights of the citizen's tasks (``load/citizen.py``); at least one above 0."""
+    """Relative weights of the citizen's tasks (``load/locustfiles/citizen.py``); at least one
+    above 0."""
 
     inicio: Annotated[int, Field(ge=0)] = 2
     distrito: Annotated[int, Field(ge=0)] = 4

@@ -1,0 +1,1 @@
+"""The checklist session: the difusor under test, its observations, the plugin, the runner."""

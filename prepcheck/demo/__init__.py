@@ -1,0 +1,1 @@
+"""``prepcheck demo``: a whole simulacro against the embedded reference difusores, now."""
