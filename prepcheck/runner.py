@@ -118,7 +118,10 @@ def _land(config: Config, out_dir: Path, name: str, started: str, failure: str |
         for cid in RUN_IDS
     ]
     difusor = config.find(name)
-    landed = land(out_dir, subject_of(config, difusor), results, started_at=started, command="run")
+    subject = subject_of(config, difusor)
+    landed = land(
+        out_dir, subject, results, started_at=started, command="run", campaign=config.campaign
+    )
     path.unlink(missing_ok=True)
     return landed
 
