@@ -7,6 +7,8 @@ import argparse
 from pathlib import Path
 from typing import TypeAlias
 
+from prepcheck.campaign.live.address import parse_address
+
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
@@ -21,6 +23,7 @@ def add_monitor_options(monitor: argparse.ArgumentParser) -> None:
     monitor.add_argument(
         "--serve",
         metavar="HOST:PORT",
+        type=parse_address,
         help="sirve el tablero en vivo (solo lectura), p. ej. 127.0.0.1:8080",
     )
     monitor.add_argument(
