@@ -221,6 +221,9 @@ def record_landing(
             retention_days=settings.retention_days,
         )
     except (CampaignDBError, sqlite3.Error, OSError) as exc:
-        print(f"prepcheck: aviso: no se registró el historial en {db_path}: {exc}", file=sys.stderr)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(
+            f"prepcheck: aviso: no se registró el historial en {db_path}: {reason}", file=sys.stderr
+        )
         return None
     return db_path
