@@ -105,8 +105,9 @@ class SmtpServer:
         )
         self.controller.start()
 
-    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
-                      data: Any) -> AuthResult:  # fmt: skip
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
             self.USER.encode(),
             self.PASSWORD.encode(),

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from campaign_receivers import Receiver, SmtpServer
 
 from prepcheck.campaign.alerts.channels import SendError
 from prepcheck.campaign.alerts.courier import Courier, backoff
@@ -26,7 +27,6 @@ from prepcheck.campaign.alerts.transitions import (
 )
 from prepcheck.campaign.alerts.webhook import Webhook
 from prepcheck.campaign.settings import AlertSettings, EmailSettings, WebhookSettings
-from campaign_receivers import Receiver, SmtpServer
 
 PAYLOAD = {
     "id": "abc123",
@@ -89,23 +89,31 @@ def payload_of(transition: Transition, event: str) -> dict:
 def test_the_outbox_survives_a_restart_without_losing_or_repeating(tmp_path: Path) -> None:
     db = tmp_path / "historial.sqlite"
     first = Outbox(db)
-    queued = first.observe("uv", HEALTH, "caido", confirm=1, channels=["webhook", "correo"],
-                           payload_of=payload_of)  # fmt: skip
+    queued = first.observe(
+        "uv", HEALTH, "caido", confirm=1, channels=["webhook", "correo"], payload_of=payload_of
+    )
     assert queued is not None and queued["evento"] == "caido" and len(queued["id"]) == 32
     first.close()  # the monitor stops before anything was delivered
     second = Outbox(db)
-    again = second.observe("uv", HEALTH, "caido", confirm=1, channels=["webhook", "correo"],
-                           payload_of=payload_of)  # fmt: skip
+    again = second.observe(
+        "uv", HEALTH, "caido", confirm=1, channels=["webhook", "correo"], payload_of=payload_of
+    )
     assert again is None  # already alerted: the state was kept
     due = second.due("webhook")
     assert [d.payload["id"] for d in due] == [queued["id"]]  # still pending: not lost
     second.sent(due[0])
     assert second.due("webhook") == [] and len(second.due("correo")) == 1
-    assert second.observe("uv", HEALTH, "ok", confirm=1, channels=["webhook"],
-                          payload_of=payload_of)["evento"] == "recuperado"  # fmt: skip
+    assert (
+        second.observe("uv", HEALTH, "ok", confirm=1, channels=["webhook"], payload_of=payload_of)[
+            "evento"
+        ]
+        == "recuperado"
+    )
     # No channel configured: the state is tracked, nothing is queued.
-    assert second.observe("otro", HEALTH, "caido", confirm=1, channels=[],
-                          payload_of=payload_of) is None  # fmt: skip
+    assert (
+        second.observe("otro", HEALTH, "caido", confirm=1, channels=[], payload_of=payload_of)
+        is None
+    )
     second.close()
 
 
@@ -189,8 +197,9 @@ def test_couriers_retry_after_500_and_a_hanging_webhook_does_not_hold_email(
 ) -> None:
     monkeypatch.setenv("PREPCHECK_TEST_SMTP", SmtpServer.PASSWORD)
     db = tmp_path / "historial.sqlite"
-    settings = AlertSettings(backoff_seconds=0.2, max_backoff_seconds=0.5, max_attempts=50,
-                             flush_seconds=1)  # fmt: skip
+    settings = AlertSettings(
+        backoff_seconds=0.2, max_backoff_seconds=0.5, max_attempts=50, flush_seconds=1
+    )
     receiver.mode = "hang"
     hook = Webhook(WebhookSettings(url=receiver.url, timeout_seconds=20))
     couriers = [Courier(db, hook, settings), Courier(db, Email(email_settings(smtp)), settings)]
@@ -199,8 +208,14 @@ def test_couriers_retry_after_500_and_a_hanging_webhook_does_not_hold_email(
         for courier in couriers:
             courier.start()
         observed = time.monotonic()
-        outbox.observe("uv", HEALTH, "caido", confirm=1, channels=["webhook", "correo"],
-                       payload_of=lambda t, e: dict(PAYLOAD, evento=e))  # fmt: skip
+        outbox.observe(
+            "uv",
+            HEALTH,
+            "caido",
+            confirm=1,
+            channels=["webhook", "correo"],
+            payload_of=lambda t, e: dict(PAYLOAD, evento=e),
+        )
         for courier in couriers:
             courier.wake()
         assert time.monotonic() - observed < 5  # recording never waits for a channel
@@ -229,8 +244,14 @@ def test_a_delivery_fails_after_max_attempts_and_says_so(tmp_path: Path, receive
     outbox = Outbox(db)
     try:
         courier.start()
-        outbox.observe("uv", HEALTH, "caido", confirm=1, channels=["webhook"],
-                       payload_of=lambda t, e: dict(PAYLOAD, evento=e))  # fmt: skip
+        outbox.observe(
+            "uv",
+            HEALTH,
+            "caido",
+            confirm=1,
+            channels=["webhook"],
+            payload_of=lambda t, e: dict(PAYLOAD, evento=e),
+        )
         courier.wake()
         assert wait_for(lambda: outbox.deliveries()[0]["estado"] == "failed")
     finally:

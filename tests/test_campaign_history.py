@@ -15,7 +15,7 @@ from prepcheck.campaign.db import MIGRATIONS, SCHEMA_VERSION, CampaignDBError, c
 from prepcheck.campaign.settings import CampaignSettings
 from prepcheck.cli import main
 from prepcheck.outputs import land
-from prepcheck.results import Subject, error, new_document, outcome
+from prepcheck.results import Subject, error, new_document, outcome, skipped
 
 SUBJECT = Subject("uv", "Universidad Veracruzana", "https://x/", "Simulacro", "-06:00")
 
@@ -32,12 +32,19 @@ def land_run(out: Path, *results, command: str = "run", **kwargs) -> None:
 def test_outputs_land_records_in_the_campaign_history(tmp_path: Path) -> None:
     out = tmp_path / "out"
     started = datetime.now(UTC).isoformat()
-    land(out, SUBJECT, [outcome("site.reachable", False, "caído")], started_at=started,
-         command="selftest")  # fmt: skip
+    not_measured = skipped("sftp.reachable", "no configurado")  # no measured_at
+    land(
+        out,
+        SUBJECT,
+        [outcome("site.reachable", False, "caído"), not_measured],
+        started_at=started,
+        command="selftest",
+    )
     [run] = history.runs(out / "historial.sqlite", "uv")
     assert (run.command, run.started_at, run.verdict) == ("selftest", started, "fail")
     assert [(m.check_id, m.status, m.message) for m in run.measurements] == [
-        ("site.reachable", "fail", "caído")
+        ("sftp.reachable", "skipped", "no configurado"),
+        ("site.reachable", "fail", "caído"),
     ]
 
 
@@ -57,8 +64,10 @@ def test_a_version_1_database_is_migrated_keeping_its_rows(tmp_path: Path) -> No
     with sqlite3.connect(path) as old:
         for statement in MIGRATIONS[0]:
             old.execute(statement)
-        old.execute("INSERT INTO runs VALUES (1, 'uv', 'run', 'a', '2026-01-01T00:00:00+00:00',"
-                    " 1767225600, 'fail')")  # fmt: skip
+        old.execute(
+            "INSERT INTO runs VALUES (1, 'uv', 'run', 'a', '2026-01-01T00:00:00+00:00',"
+            " 1767225600, 'fail')"
+        )
         old.execute("INSERT INTO results VALUES (1, 'site.reachable', 'fail', 'caído', 'a')")
         old.execute("PRAGMA user_version = 1")
     connection = connect(path)
@@ -145,8 +154,14 @@ def test_an_unwritable_history_warns_and_keeps_the_results(tmp_path: Path, capsy
     blocker.write_text("no soy carpeta")
     settings = CampaignSettings(history_db=blocker / "h.sqlite")
     started = datetime.now(UTC).isoformat()
-    land(tmp_path / "out", SUBJECT, [outcome("site.reachable", True, "ok")], started_at=started,
-         command="run", campaign=settings)  # fmt: skip
+    land(
+        tmp_path / "out",
+        SUBJECT,
+        [outcome("site.reachable", True, "ok")],
+        started_at=started,
+        command="run",
+        campaign=settings,
+    )
     assert (tmp_path / "out" / "uv" / "results.json").exists()
     assert "no se registró el historial" in capsys.readouterr().err
 

@@ -63,20 +63,29 @@ def elapses(spec: str, count: int) -> list[datetime]:
     assert SYSTEMD_ANALYZE is not None
     done = subprocess.run(
         [SYSTEMD_ANALYZE, "calendar", f"--iterations={count}", spec],
-        capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
     found = re.findall(r"(?:Next elapse|Iter\. #\d+): \w+ (\S+ \S+) UTC", done.stdout)
     return [datetime.fromisoformat(f"{text}+00:00") for text in found]
 
 
 def test_moments_of_daily_and_every_minutes_entries() -> None:
-    daily = ScheduleEntry(name="d", first_day=date(YEAR, 5, 10), last_day=date(YEAR, 5, 12),
-                          at=[time(9, 0)])  # fmt: skip
+    daily = ScheduleEntry(
+        name="d", first_day=date(YEAR, 5, 10), last_day=date(YEAR, 5, 12), at=[time(9, 0)]
+    )
     assert [m.isoformat() for m in moments(daily, CENTRE)] == [
         f"{YEAR}-05-{day}T09:00:00-06:00" for day in (10, 11, 12)
     ]
-    hourly = ScheduleEntry(name="h", days=[date(YEAR, 5, 23)], every_minutes=60,
-                           start_time=time(7, 0), end_time=time(22, 0))  # fmt: skip
+    hourly = ScheduleEntry(
+        name="h",
+        days=[date(YEAR, 5, 23)],
+        every_minutes=60,
+        start_time=time(7, 0),
+        end_time=time(22, 0),
+    )
     found = moments(hourly, CENTRE)
     assert len(found) == 16 and found[0].hour == 7 and found[-1].hour == 22
 
@@ -93,8 +102,12 @@ def test_calendar_specs_fire_exactly_at_the_moments_even_across_utc_midnight() -
 
 
 def test_cron_lines_cover_the_same_moments_and_check_the_year() -> None:
-    entry = ScheduleEntry(name="d", first_day=date(YEAR, 5, 30), last_day=date(YEAR, 6, 2),
-                          at=[time(9, 0), time(21, 0)])  # fmt: skip
+    entry = ScheduleEntry(
+        name="d",
+        first_day=date(YEAR, 5, 30),
+        last_day=date(YEAR, 6, 2),
+        at=[time(9, 0), time(21, 0)],
+    )
     lines = cron_lines(moments(entry, CENTRE), ["/bin/prepcheck", "run", "--out", "a b"], UTC)
     guard = f'[ "$(date +\\%Y)" = "{YEAR}" ] && '
     assert lines[0] == f"0 3,15 31 5 * {guard}/bin/prepcheck run --out 'a b'"  # 21:00 -06 is 03 UTC
@@ -125,10 +138,14 @@ def test_schedule_writes_units_that_systemd_accepts(tmp_path: Path, capsys) -> N
     assert "systemctl daemon-reload" in printed and "crontab" in printed
     names = sorted(p.name for p in units.iterdir())
     assert names == [
-        "prepcheck-diario.service", "prepcheck-diario.timer", "prepcheck-jornada.service",
-        "prepcheck-jornada.timer", "prepcheck-simulacros.service", "prepcheck-simulacros.timer",
+        "prepcheck-diario.service",
+        "prepcheck-diario.timer",
+        "prepcheck-jornada.service",
+        "prepcheck-jornada.timer",
+        "prepcheck-simulacros.service",
+        "prepcheck-simulacros.timer",
         "prepcheck.crontab",
-    ]  # fmt: skip
+    ]
     service = (units / "prepcheck-diario.service").read_text()
     assert "Simulacro 2 %% prueba" in service  # % is a specifier in unit files
     exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
@@ -140,8 +157,9 @@ def test_schedule_writes_units_that_systemd_accepts(tmp_path: Path, capsys) -> N
     assert "OnCalendar=" in simulacros
     if SYSTEMD_ANALYZE is not None:
         files = [str(units / n) for n in names if n.endswith((".service", ".timer"))]
-        done = subprocess.run([SYSTEMD_ANALYZE, "verify", *files], capture_output=True,
-                              text=True, timeout=60)  # fmt: skip
+        done = subprocess.run(
+            [SYSTEMD_ANALYZE, "verify", *files], capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 0, done.stderr
         # Every OnCalendar value parses and its first elapse is in the campaign.
         for line in simulacros.splitlines():
@@ -156,7 +174,10 @@ def test_schedule_writes_units_that_systemd_accepts(tmp_path: Path, capsys) -> N
         (f'name = "x"\ndays = [{YEAR}-05-23]', "exactamente uno de 'at'"),
         (f'name = "x"\ndays = [{YEAR}-05-23]\nevery_minutes = 7', "debe dividir el día"),
         (f'name = "x"\ncommand = "monitor"\ndays = [{YEAR}-05-23]\nat = ["08:00"]', "'duration'"),
-        (f'name = "x"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\nsecret = 1', "campaign.schedule.0.secret"),
+        (
+            f'name = "x"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\nsecret = 1',
+            "campaign.schedule.0.secret",
+        ),
     ],
 )
 def test_schedule_errors_name_the_key(tmp_path: Path, entry: str, expected: str) -> None:

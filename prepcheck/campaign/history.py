@@ -89,7 +89,10 @@ def record(
         db.executemany(
             "INSERT INTO results (run_id, check_id, status, message, measured_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            [(run_id, r["id"], r["status"], r["message"], r["measured_at"]) for r in records],
+            [
+                (run_id, r["id"], r["status"], r["message"], r.get("measured_at") or finished)
+                for r in records
+            ],
         )
         prune(db, retention_days)
     return run_id
