@@ -36,6 +36,7 @@ from prepcheck.package.build import BuiltPackage, build_package
 from prepcheck.probes.browser import BrowserSession
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.process import free_port
+from prepcheck.reference.variants import VARIANTS
 from prepcheck.results import changes
 
 CORTE = datetime(2021, 6, 6, 21, 15)
@@ -316,3 +317,39 @@ ca_file = "{smtp.ca.cert_path}"
     recovered = receiver.received[2]
     assert "de nuevo en línea y al día" in recovered["mensaje"]
     assert receiver.received[1]["detalle"]["atraso_periodos"] == 2
+
+
+def test_a_certificate_expiring_inside_the_window_is_alerted_once(
+    tmp_path: Path, package: BuiltPackage
+) -> None:
+    expiring = EmbeddedDifusor(tmp_path / "vence", variant=VARIANTS["cert-expires-soon"])
+    expiring.publish(package.archive, package.digest_file)
+    receiver = Receiver()
+    try:
+        expiring.start()
+        config = config_with(
+            tmp_path / "prepcheck.toml",
+            package.archive,
+            expiring,
+            f"""
+[campaign.alerts]
+certificate_check_minutes = 0.01
+[campaign.alerts.webhook]
+url = "{receiver.url}"
+""",
+        )
+        monitor = start_monitor(config, tmp_path / "out")
+        try:
+            assert wait_for(lambda: receiver.events() == [("ref", "certificado-por-vencer")])
+            time.sleep(2)  # the certificate is read again several times: no second alert
+        finally:
+            stop_monitor(monitor)
+    finally:
+        expiring.stop()
+        receiver.close()
+    assert receiver.events() == [("ref", "certificado-por-vencer")]
+    alert = receiver.received[0]
+    assert "vence el" in alert["mensaje"] and "Renuévelo" in alert["mensaje"]
+    assert datetime.fromisoformat(alert["detalle"]["vence"]) < datetime.now().astimezone() + (
+        timedelta(days=4)
+    )

@@ -80,6 +80,10 @@ def test_the_wheel_installs_with_pipx_and_runs_selftest_without_the_clone(tmp_pa
 
 
 # The minimum configuration of docs/guia-difusores.md (kept identical: the guide is tested).
-GUIDE_MINIMUM = (ROOT / "docs" / "guia-difusores.md").read_text(encoding="utf-8").split(
-    "```toml\n", 1
-)[1].split("```", 1)[0].replace("min_free_gb = 20", "min_free_gb = 0.001")
+GUIDE_MINIMUM = (
+    (ROOT / "docs" / "guia-difusores.md")
+    .read_text(encoding="utf-8")
+    .split("```toml\n", 1)[1]
+    .split("```", 1)[0]
+    .replace("min_free_gb = 20", "min_free_gb = 0.001")
+)
