@@ -155,14 +155,24 @@ def test_schedule_writes_units_that_systemd_accepts(tmp_path: Path, capsys) -> N
     # The daily 09:00 is not repeated on rehearsal days, where the hourly entry runs it.
     simulacros = (units / "prepcheck-simulacros.timer").read_text()
     assert "OnCalendar=" in simulacros
-    if SYSTEMD_ANALYZE is not None:
-        files = [str(units / n) for n in names if n.endswith((".service", ".timer"))]
-        done = subprocess.run(
-            [SYSTEMD_ANALYZE, "verify", *files], capture_output=True, text=True, timeout=60
-        )
-        assert done.returncode == 0, done.stderr
-        # Every OnCalendar value parses and its first elapse is in the campaign.
-        for line in simulacros.splitlines():
+
+
+@needs_systemd
+def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
+    assert SYSTEMD_ANALYZE is not None
+    config = tmp_path / "prepcheck.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    assert main(["schedule", "--config", str(config)]) == 0
+    units = tmp_path / "tablero" / "programacion"
+    files = sorted(str(p) for p in units.iterdir() if p.suffix in (".service", ".timer"))
+    assert len(files) == 6
+    done = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", *files], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    # Every OnCalendar value parses and its first elapse is in the campaign's year.
+    for timer in units.glob("*.timer"):
+        for line in timer.read_text().splitlines():
             if line.startswith("OnCalendar="):
                 assert elapses(line.removeprefix("OnCalendar="), 1)[0].year == YEAR
 
