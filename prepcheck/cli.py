@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from prepcheck.campaign.cli import add_campaign_parsers, add_monitor_options
 from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_monitor(commands)
     _add_selftest(commands)
     _add_memoria(commands)
+    add_campaign_parsers(commands)
     render = commands.add_parser("render", help="re-render report.html from results.json files")
     render.add_argument("results", nargs="+", type=Path)
     render.add_argument("--board", type=Path, help="also write the board index.html in this folder")
@@ -324,6 +326,7 @@ def _add_monitor(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     monitor.add_argument("--max-probes", type=int, help="stop after N probes per difusor")
     monitor.add_argument("--period-seconds", type=float, help="simulate periods of S s (drills)")
     monitor.add_argument("--report-only", action="store_true", help="evaluate the db, no probes")
+    add_monitor_options(monitor)
     monitor.set_defaults(handler=_monitor)
 
 

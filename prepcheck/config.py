@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from prepcheck.campaign.settings import CampaignSettings
 from prepcheck.errors import ConfigError
 from prepcheck.settings.base import Strict, http_url
 from prepcheck.settings.election import DigestAlgorithm, MonitorSettings, PackageSource
@@ -163,6 +164,7 @@ class Config(Strict):
 
     election: Election
     difusor: list[Difusor] = Field(min_length=1)
+    campaign: CampaignSettings | None = None
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

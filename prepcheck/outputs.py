@@ -5,8 +5,9 @@ valid), the new results replace the records of their ids and every other record 
 the document is written atomically, then ``report.html`` is rendered from it alone and the
 board ``OUT/index.html`` is rewritten from every ``OUT/*/results.json``. A checklist run
 (``command="run"``) also keeps the replaced document's summary as ``previous``, so reports
-and the board show what changed since the last run. run, load, monitor, selftest and the
-demo land their results only through here.
+and the board show what changed since the last run. Every landing is also recorded in the
+campaign history (``prepcheck.campaign.history``). run, load, monitor, selftest and the demo
+land their results only through here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from prepcheck.campaign.history import record_landing
+from prepcheck.campaign.settings import CampaignSettings
 from prepcheck.config import Config, Difusor
 from prepcheck.errors import ResultsFileError
 from prepcheck.report.board import render_board
@@ -88,13 +91,20 @@ def land(
     started_at: str,
     command: str,
     technical_report: str | None = None,
+    campaign: CampaignSettings | None = None,
 ) -> Landed:
-    """Merge ``results`` into the difusor's results.json, render its report and the board."""
+    """Merge ``results`` into the difusor's results.json, record them in the campaign history
+    (``campaign``'s database, ``OUT/historial.sqlite`` by default), render its report and the
+    board."""
     path = results_path(out_dir, subject.name)
-    document = build(earlier_document(path), subject, list(results), started_at, command)
+    results = list(results)
+    document = build(earlier_document(path), subject, results, started_at, command)
     if technical_report is not None:
         document["technical_report"] = technical_report
     write_document(document, path)
+    record_landing(
+        out_dir, campaign, document, [r.id for r in results], command=command, started_at=started_at
+    )
     render(out_dir, path)
     return Landed(path, Verdict(document["verdict"]))
 

@@ -46,6 +46,9 @@ def run_selftest(args: argparse.Namespace) -> int:
     for result in results:
         print(f"{STATUS_LABELS[result.status]:<12} {result.id}: {result.message}")
     subject = subject_of(config, difusor)
-    landed = land(args.out.resolve(), subject, results, started_at=started, command="selftest")
+    out = args.out.resolve()
+    landed = land(
+        out, subject, results, started_at=started, command="selftest", campaign=config.campaign
+    )
     print(f"Resultados: {landed.path}\nInforme: {landed.report}")
     return exit_code([landed.verdict])

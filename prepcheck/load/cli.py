@@ -89,7 +89,14 @@ def run_load(args: argparse.Namespace) -> int:
             )
         )
         _show(results[-1])
-    landed = land(out, subject_of(config, difusor), results, started_at=started, command="load")
+    landed = land(
+        out,
+        subject_of(config, difusor),
+        results,
+        started_at=started,
+        command="load",
+        campaign=config.campaign,
+    )
     print(f"Resultados: {landed.path}\nInforme: {landed.report}")
     return exit_code([landed.verdict])
 

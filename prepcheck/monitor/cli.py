@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
+from prepcheck.campaign.watch import campaign_watch
 from prepcheck.checklist.sources import corte_source_package
 from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.config import Config, Difusor, Election, load_config
@@ -111,12 +112,14 @@ def _monitor(
         print(_banner(names, bounds, rules), flush=True)
         states = _StateLog()
         target = Watch(difusores, election, corte_source_package(election))
+        campaign = campaign_watch(config, difusores, rules, args, bounds.every_s)
 
         def sink(observations: list[Observation]) -> None:
             history.add(run_id, observations)
             states.show(observations, rules)
+            campaign.round(observations)  # the live board and the alerts
 
-        with stop_requested() as stop:
+        with stop_requested() as stop, campaign:
             cycles = watch(target, bounds, sink, stop)
         history.finish_run(run_id)
     print(f"Monitoreo terminado: {cycles} ronda(s) de sondeos en {history.path}")
