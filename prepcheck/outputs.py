@@ -148,4 +148,4 @@ def render(out_dir: Path, path: Path) -> None:
 
 def render_board_of(out_dir: Path) -> Path:
     """Rewrite ``out_dir``'s board from every ``out_dir/*/results.json``."""
-    return render_board(out_dir, sorted(out_dir.glob(f"*/{RESULTS_NAME}")))
+    return render_board(out_dir)
