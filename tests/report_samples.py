@@ -27,13 +27,13 @@ from prepcheck.checks.headers import (
     evaluate_security,
 )
 from prepcheck.checks.integrity import evaluate_files_identical, evaluate_no_missing_files
-from prepcheck.checks.mozilla_tls import PROFILES
+from prepcheck.checks.load import Saturation, Thresholds, evaluate
+from prepcheck.checks.monitor import Rules, evaluate_availability, evaluate_missed_periods
 from prepcheck.checks.site import evaluate_reachable
 from prepcheck.checks.tls import evaluate_ciphers, evaluate_enabled, evaluate_protocols
+from prepcheck.checks.tls.mozilla import PROFILES
 from prepcheck.load.chart import series
 from prepcheck.load.stats import Point, Totals
-from prepcheck.load.thresholds import Saturation, Thresholds, evaluate
-from prepcheck.monitor.evaluate import Rules, evaluate_availability, evaluate_missed_periods
 from prepcheck.monitor.observation import Observation
 from prepcheck.probes.fetch_many import FileOutcome
 from prepcheck.probes.http import HttpSnapshot
@@ -58,17 +58,35 @@ MAIN_JSON = f"{BASE}prepver2021/json/main.json"
 
 
 def subject(name: str, display: str | None = None) -> Subject:
-    return Subject(name, display or f"Universidad {name.capitalize()}", BASE, "Simulacro PREP 2026", "-06:00")
+    return Subject(
+        name, display or f"Universidad {name.capitalize()}", BASE, "Simulacro PREP 2026", "-06:00"
+    )
 
 
-def document(name: str, results: Iterable[CheckResult], display: str | None = None) -> dict[str, Any]:
+def document(
+    name: str, results: Iterable[CheckResult], display: str | None = None
+) -> dict[str, Any]:
     """A results document for ``name`` with fixed times (so renderings are reproducible)."""
     results = [replace(r, measured_at=FINISHED) for r in results]
     return new_document(subject(name, display), results, started_at=STARTED, finished_at=FINISHED)
 
 
-def snapshot(url: str = MAIN_JSON, status: int = 200, headers: Iterable[tuple[str, str]] = (), body: bytes = b"{}", error: str | None = None) -> HttpSnapshot:
-    return HttpSnapshot(url=url, status=None if error else status, headers=tuple(headers), body=body, http_version="HTTP/2", elapsed_s=0.042, error=error)
+def snapshot(
+    url: str = MAIN_JSON,
+    status: int = 200,
+    headers: Iterable[tuple[str, str]] = (),
+    body: bytes = b"{}",
+    error: str | None = None,
+) -> HttpSnapshot:
+    return HttpSnapshot(
+        url=url,
+        status=None if error else status,
+        headers=tuple(headers),
+        body=body,
+        http_version="HTTP/2",
+        elapsed_s=0.042,
+        error=error,
+    )
 
 
 def passing(check_id: str) -> CheckResult:
@@ -121,7 +139,16 @@ def monitor_results(*, failing: bool) -> list[CheckResult]:
         else:
             lag = timedelta(minutes=40) if late else timedelta(0)
             corte = official + timedelta(minutes=15 * (minute // 15)) - lag
-            probes.append(Observation("d", at, MAIN_JSON, status=200, corte=corte, official_corte=official + timedelta(minutes=15 * (minute // 15))))
+            probes.append(
+                Observation(
+                    "d",
+                    at,
+                    MAIN_JSON,
+                    status=200,
+                    corte=corte,
+                    official_corte=official + timedelta(minutes=15 * (minute // 15)),
+                )
+            )
     return [evaluate_availability(probes, rules), evaluate_missed_periods(probes, rules)]
 
 
@@ -140,10 +167,31 @@ def load_result(*, failing: bool) -> CheckResult:
         )
         for s in range(60)
     ]
-    totals = Totals(5400, 40 if failing else 0, 70, 1450 if failing else 150, 2900 if failing else 380, 3100, 90)
-    limits = Thresholds(p95_ms=1000, p99_ms=3000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9)
-    evidence: dict[str, Any] = {"forma": "steady", "usuarios": 50, "sol_por_segundo_objetivo": 100, "duracion_total_s": 60, "serie": series(points)}
-    generator = Saturation(False, {"local": {"muestras": 120, "ocupacion_media": 41.0, "ocupacion_maxima": 77.5, "proporcion_saturada": 0.0}}, False)
+    totals = Totals(
+        5400, 40 if failing else 0, 70, 1450 if failing else 150, 2900 if failing else 380, 3100, 90
+    )
+    limits = Thresholds(
+        p95_ms=1000, p99_ms=3000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9
+    )
+    evidence: dict[str, Any] = {
+        "forma": "steady",
+        "usuarios": 50,
+        "sol_por_segundo_objetivo": 100,
+        "duracion_total_s": 60,
+        "serie": series(points),
+    }
+    generator = Saturation(
+        False,
+        {
+            "local": {
+                "muestras": 120,
+                "ocupacion_media": 41.0,
+                "ocupacion_maxima": 77.5,
+                "proporcion_saturada": 0.0,
+            }
+        },
+        False,
+    )
     return evaluate("load.capacity", totals, 86.0 if failing else 99.0, limits, generator, evidence)
 
 
@@ -157,22 +205,54 @@ def failing_results() -> list[CheckResult]:
     """Records with every status: fail, warn, error, skipped, not_applicable, pass."""
     files = [
         FileOutcome("index.html", "identical", 200, 2048, 2048, None, ""),
-        FileOutcome("json/diputaciones/distrito_07.json", "modified", 200, 5120, 5188, 1037, "contenido distinto"),
-        FileOutcome("csv/VER_DIP_LOC_2021.csv", "modified", 200, 90_000, 90_000, 88_211, "contenido distinto"),
-        FileOutcome("json/ayuntamientos/municipio_204.json", "missing", 404, 3000, None, None, "HTTP 404"),
+        FileOutcome(
+            "json/diputaciones/distrito_07.json",
+            "modified",
+            200,
+            5120,
+            5188,
+            1037,
+            "contenido distinto",
+        ),
+        FileOutcome(
+            "csv/VER_DIP_LOC_2021.csv",
+            "modified",
+            200,
+            90_000,
+            90_000,
+            88_211,
+            "contenido distinto",
+        ),
+        FileOutcome(
+            "json/ayuntamientos/municipio_204.json", "missing", 404, 3000, None, None, "HTTP 404"
+        ),
     ]
     results = [
         evaluate_reachable([snapshot(BASE, 200)]),
-        evaluate_main_json_cache_control(snapshot(headers=[("cache-control", "public, max-age=600")])),
+        evaluate_main_json_cache_control(
+            snapshot(headers=[("cache-control", "public, max-age=600")])
+        ),
         evaluate_hsts(snapshot(BASE)),
-        evaluate_security(snapshot(BASE, headers=[("x-frame-options", "DENY")]), site_url=BASE, embed_url="https://www.muestra.edu.mx/elecciones"),
-        evaluate_compression({"html": snapshot(BASE, body=b"x" * 4000), "json": snapshot(body=b"y" * 4000, headers=[("content-encoding", "gzip")])}),
+        evaluate_security(
+            snapshot(BASE, headers=[("x-frame-options", "DENY")]),
+            site_url=BASE,
+            embed_url="https://www.muestra.edu.mx/elecciones",
+        ),
+        evaluate_compression(
+            {
+                "html": snapshot(BASE, body=b"x" * 4000),
+                "json": snapshot(body=b"y" * 4000, headers=[("content-encoding", "gzip")]),
+            }
+        ),
         evaluate_files_identical(files),
         evaluate_no_missing_files(files),
         evaluate_enabled(tls_scan(legacy=True)),
         evaluate_protocols(tls_scan(legacy=True)),
         evaluate_ciphers(tls_scan(legacy=True), PROFILES["6.0"]),
-        error("site.public-folder", f"No se pudo consultar la carpeta prepver2021: conexión rechazada por {BASE}"),
+        error(
+            "site.public-folder",
+            f"No se pudo consultar la carpeta prepver2021: conexión rechazada por {BASE}",
+        ),
         outcome(
             "freshness.corte-current",
             False,
@@ -186,16 +266,44 @@ def failing_results() -> list[CheckResult]:
         outcome(
             "render.pages-match-reference",
             False,
-            "1 de 10 páginas difieren de la referencia: #/diputaciones (mobile): 1,204 píxeles distintos (0.3400%)",
-            paginas=[{"pagina": "#/diputaciones", "vista": "mobile", "cumple": False, "nota": "1,204 píxeles distintos", "pixeles_distintos": 1204, "pixeles_totales": 354_120, "proporcion": 0.0034}],
-            tolerancia={"max_diff_pixels": 0, "max_diff_ratio": None, "threshold": 0.1, "mascaras": []},
+            "1 de 10 páginas difieren de la referencia: #/diputaciones (mobile): 1,204 píxeles "
+            "distintos (0.3400%)",
+            paginas=[
+                {
+                    "pagina": "#/diputaciones",
+                    "vista": "mobile",
+                    "cumple": False,
+                    "nota": "1,204 píxeles distintos",
+                    "pixeles_distintos": 1204,
+                    "pixeles_totales": 354_120,
+                    "proporcion": 0.0034,
+                }
+            ],
+            tolerancia={
+                "max_diff_pixels": 0,
+                "max_diff_ratio": None,
+                "threshold": 0.1,
+                "mascaras": [],
+            },
             imagenes=[
-                {"nombre": "#/diputaciones (mobile) — referencia", "png_base64": png_base64((240, 240, 240))},
-                {"nombre": "#/diputaciones (mobile) — difusor", "png_base64": png_base64((250, 230, 230))},
-                {"nombre": "#/diputaciones (mobile) — diferencias", "png_base64": png_base64((255, 0, 0))},
+                {
+                    "nombre": "#/diputaciones (mobile) — referencia",
+                    "png_base64": png_base64((240, 240, 240)),
+                },
+                {
+                    "nombre": "#/diputaciones (mobile) — difusor",
+                    "png_base64": png_base64((250, 230, 230)),
+                },
+                {
+                    "nombre": "#/diputaciones (mobile) — diferencias",
+                    "png_base64": png_base64((255, 0, 0)),
+                },
             ],
         ),
-        not_applicable("render.embedded", "No aplica: el difusor no declara un portal que embeba las páginas (embed_url)."),
+        not_applicable(
+            "render.embedded",
+            "No aplica: el difusor no declara un portal que embeba las páginas (embed_url).",
+        ),
         skipped("sftp.reachable", "no configurado (difusor.sftp)"),
         load_result(failing=True),
         *monitor_results(failing=True),
@@ -213,7 +321,11 @@ def all_passing() -> list[CheckResult]:
         elif check_id == "load.capacity":
             found.append(load_result(failing=False))
         elif check_id.startswith("tls.") and check_id in ("tls.enabled", "tls.protocols"):
-            found.append((evaluate_enabled if check_id == "tls.enabled" else evaluate_protocols)(tls_scan(legacy=False)))
+            found.append(
+                (evaluate_enabled if check_id == "tls.enabled" else evaluate_protocols)(
+                    tls_scan(legacy=False)
+                )
+            )
         else:
             found.append(passing(check_id))
     by_id = {r.id: r for r in found}
@@ -224,7 +336,11 @@ def all_passing() -> list[CheckResult]:
 
 def run_measured_passing() -> list[CheckResult]:
     """What a checklist run alone measures, all passing: the verdict is INCOMPLETO."""
-    return [r for r in all_passing() if spec(r.id).measured_by == "run" and not spec(r.id).id.startswith(("sftp.", "ingest."))]
+    return [
+        r
+        for r in all_passing()
+        if spec(r.id).measured_by == "run" and not spec(r.id).id.startswith(("sftp.", "ingest."))
+    ]
 
 
 def unreachable() -> list[CheckResult]:
@@ -240,9 +356,16 @@ def documents() -> dict[str, dict[str, Any]]:
     no_cumple["previous"] = summary(cumple)
     incompleto = document("incompleto", run_measured_passing())
     interrumpido = document("interrumpido", run_measured_passing()[:12])
-    interrumpido["interrupted"] = {"at": "2026-12-01T20:07:10+00:00", "note": "Ctrl-C: revisión detenida por la persona que la ejecutaba"}
+    interrumpido["interrupted"] = {
+        "at": "2026-12-01T20:07:10+00:00",
+        "note": "Ctrl-C: revisión detenida por la persona que la ejecutaba",
+    }
     hostile = [
-        replace(r, message=f"{r.message} {HOSTILE}", evidence={**r.evidence, "nota": HOSTILE, HOSTILE: [HOSTILE]})
+        replace(
+            r,
+            message=f"{r.message} {HOSTILE}",
+            evidence={**r.evidence, "nota": HOSTILE, HOSTILE: [HOSTILE]},
+        )
         for r in failing_results()
     ]
     hostil = document("hostil", hostile, display=f"Difusor {HOSTILE}")

@@ -48,9 +48,7 @@ def judge_run(
     return judged.with_artifacts(*_artifacts(run, root))
 
 
-def _judge(
-    run: LocustRun, plan: LoadPlan, settings: LoadSettings, check_id: str
-) -> CheckResult:
+def _judge(run: LocustRun, plan: LoadPlan, settings: LoadSettings, check_id: str) -> CheckResult:
     evidence = _plan_evidence(run, plan)
     if run.timed_out:
         return error(check_id, "La prueba no terminó a tiempo y se detuvo.", **evidence)

@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.environment import environment
 from prepcheck.report.facts.common import label, scalar
 from prepcheck.report.pages import write_page
@@ -55,8 +55,8 @@ def size(value: Any) -> str:
 
 def evidence_value(value: Any, utc_offset: str) -> str:
     """An evidence scalar as es-MX text; ISO moments in election time."""
-    if isinstance(value, str) and "T" in value and spanish.parse_moment(value) is not None:
-        return spanish.moment_text(value, utc_offset, seconds=True)
+    if isinstance(value, str) and "T" in value and es.parse_moment(value) is not None:
+        return es.moment_text(value, utc_offset, seconds=True)
     return scalar(value)
 
 
@@ -71,8 +71,8 @@ def _environment() -> Environment:
         "size": size,
         "label": label,
         "evidence_value": evidence_value,
-        "moment": lambda value, offset: spanish.moment_text(value, offset),
-        "zone": spanish.zone_label,
+        "moment": lambda value, offset: es.moment_text(value, offset),
+        "zone": es.zone_label,
     }
     return env
 

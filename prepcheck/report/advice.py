@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from prepcheck.reference.variants import INTERMEDIATE_CIPHERS
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.facts.common import mapping, number, rows, texts
 
 CACHE_RULE = "no-cache, no-store, must-revalidate"
@@ -95,9 +95,7 @@ def _not_cached(record: Mapping[str, Any], ev: Mapping[str, Any]) -> Advice | No
             ),
             Snippet(
                 "Varnish (VCL)",
-                "sub vcl_recv {\n"
-                '    if (req.url ~ "/json/main\\.json") { return (pass); }\n'
-                "}",
+                'sub vcl_recv {\n    if (req.url ~ "/json/main\\.json") { return (pass); }\n}',
             ),
         ),
     )
@@ -153,7 +151,9 @@ def _security(record: Mapping[str, Any], ev: Mapping[str, Any]) -> Advice | None
         return None
     where = f" (su portal {portal} debe poder embeber las páginas)" if portal else ""
     text = "; ".join(problems)
-    return Advice(f"{text[:1].upper()}{text[1:]}{where}.", _both("\n".join(nginx), "\n".join(apache)))
+    return Advice(
+        f"{text[:1].upper()}{text[1:]}{where}.", _both("\n".join(nginx), "\n".join(apache))
+    )
 
 
 #: How ``headers.security`` words a framing policy that fails (see ``framing_verdict``).
@@ -288,8 +288,8 @@ def _lifetime(record: Mapping[str, Any], ev: Mapping[str, Any], offset: str) -> 
         return None
     return Advice(
         f"Renueve el certificado antes de la elección: vence el "
-        f"{spanish.moment_text(ev.get('vence'), offset)} y debe seguir vigente al menos hasta "
-        f"el {spanish.moment_text(ev.get('debe_vencer_despues_de'), offset)} (fin de la "
+        f"{es.moment_text(ev.get('vence'), offset)} y debe seguir vigente al menos hasta "
+        f"el {es.moment_text(ev.get('debe_vencer_despues_de'), offset)} (fin de la "
         f"publicación más {ev.get('margen_dias')} días)."
     )
 
@@ -339,8 +339,11 @@ def _files(record: Mapping[str, Any], ev: Mapping[str, Any]) -> Advice | None:
         )
     else:
         statuses = mapping(ev.get("faltantes_por_estado_http"))
-        forbidden = " Si responden 403, revise los permisos de lectura." if "403" in statuses else ""
-        text = f"Publique los archivos que faltan ({names}) desempacando el paquete completo.{forbidden}"
+        forbidden = (
+            " Si responden 403, revise los permisos de lectura." if "403" in statuses else ""
+        )
+        text = f"Publique los archivos que faltan ({names}) desempacando el paquete completo."
+        text += forbidden
     return Advice(text)
 
 
@@ -348,8 +351,8 @@ def _corte(record: Mapping[str, Any], ev: Mapping[str, Any], offset: str) -> Adv
     lag = number(ev.get("retraso_minutos"))
     if lag is None:
         return None
-    official = spanish.moment_text(ev.get("corte_oficial"), offset)
-    published = spanish.moment_text(ev.get("corte_difusor"), offset)
+    official = es.moment_text(ev.get("corte_oficial"), offset)
+    published = es.moment_text(ev.get("corte_difusor"), offset)
     if lag < 0:
         return Advice(
             f"El sitio muestra un corte ({published}) posterior al último oficial ({official}): "
@@ -357,7 +360,7 @@ def _corte(record: Mapping[str, Any], ev: Mapping[str, Any], offset: str) -> Adv
         )
     return Advice(
         f"Publique el corte oficial de {official}: el sitio sigue en el de {published} "
-        f"({spanish.number(lag)} min de atraso). Automatice la recepción y publicación de cada "
+        f"({es.number(lag)} min de atraso). Automatice la recepción y publicación de cada "
         "corte (prepcheck ingest --watch es un ejemplo)."
     )
 
@@ -368,17 +371,22 @@ def _load(record: Mapping[str, Any], ev: Mapping[str, Any]) -> Advice | None:
     found = []
     for key, name, judged_in_spike in (("p95_ms", "p95", False), ("p99_ms", "p99", True)):
         value, limit = number(ev.get(key)), number(limits.get(key))
-        if value is not None and limit is not None and value > limit and (judged_in_spike or not spike):
-            found.append(f"latencia {name} de {spanish.number(value)} ms (máximo {spanish.number(limit)})")
+        if (
+            value is not None
+            and limit is not None
+            and value > limit
+            and (judged_in_spike or not spike)
+        ):
+            found.append(f"latencia {name} de {es.number(value)} ms (máximo {es.number(limit)})")
     errors, most = number(ev.get("tasa_de_error")), number(limits.get("tasa_de_error_maxima"))
     if errors is not None and most is not None and errors > most:
-        found.append(f"tasa de error de {spanish.percent(errors)} (máximo {spanish.percent(most)})")
+        found.append(f"tasa de error de {es.percent(errors)} (máximo {es.percent(most)})")
     rate = number(ev.get("sol_por_segundo_logradas"))
     target = number(limits.get("sol_por_segundo_objetivo"))
     ratio = number(limits.get("proporcion_minima_del_objetivo"))
     if not spike and rate is not None and target and ratio and rate < target * ratio:
         found.append(
-            f"{spanish.number(rate)} solicitudes por segundo (mínimo {spanish.number(target * ratio)})"
+            f"{es.number(rate)} solicitudes por segundo (mínimo {es.number(target * ratio)})"
         )
     if not found:
         return None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.errors import ResultsFileError
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.environment import environment
 from prepcheck.report.model import STATUS_ORDER, change, relative_href
 from prepcheck.report.pages import write_page
@@ -88,12 +88,16 @@ def render_board(out_dir: Path) -> Path:
         documents.append(document)
         cards.append(card(document, path.parent))
     offset = str(documents[0].get("utc_offset")) if documents else "+00:00"
-    html = environment().get_template("board.html.j2").render(
-        groups=_groups(cards),
-        listed=_LISTED,
-        total=len(cards),
-        elections=sorted({str(d.get("election") or "") for d in documents} - {""}),
-        generated=spanish.moment_text(now_iso(), offset),
+    html = (
+        environment()
+        .get_template("board.html.j2")
+        .render(
+            groups=_groups(cards),
+            listed=_LISTED,
+            total=len(cards),
+            elections=sorted({str(d.get("election") or "") for d in documents} - {""}),
+            generated=es.moment_text(now_iso(), offset),
+        )
     )
     return write_page(html, out_dir / "index.html")
 
@@ -113,7 +117,7 @@ def card(document: Mapping[str, Any], folder: Path) -> Card:
         base_url=str(document.get("base_url") or ""),
         verdict=str(document["verdict"]),
         verdict_label=VERDICT_LABELS[Verdict(document["verdict"])],
-        finished=spanish.moment_text(document.get("finished_at"), offset),
+        finished=es.moment_text(document.get("finished_at"), offset),
         counts=[
             (s, STATUS_LABELS[Status(s)], n)
             for s in STATUS_ORDER
@@ -124,7 +128,7 @@ def card(document: Mapping[str, Any], folder: Path) -> Card:
         new_failures=[_named(name, r, "") for r, c in changes if c and c.kind == "new"],
         fixed=[_named(name, r, "") for r, c in changes if c and c.kind == "fixed"],
         interrupted=(
-            f"Interrumpida el {spanish.moment_text(interrupted.get('at'), offset)}"
+            f"Interrumpida el {es.moment_text(interrupted.get('at'), offset)}"
             + (f": {interrupted['note']}" if interrupted.get("note") else "")
             if isinstance(interrupted, Mapping)
             else None
@@ -145,9 +149,7 @@ def _named(folder: str, record: Mapping[str, Any], detail: str) -> Named:
 def _pending(folder: str, records: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Named]]]:
     grouped: dict[str, list[Named]] = {}
     for record in records:
-        grouped.setdefault(str(record.get("command") or ""), []).append(
-            _named(folder, record, "")
-        )
+        grouped.setdefault(str(record.get("command") or ""), []).append(_named(folder, record, ""))
     return list(grouped.items())
 
 
@@ -191,8 +193,9 @@ def _groups(cards: Sequence[Card]) -> list[Group]:
     labels = {**{str(v): VERDICT_LABELS[v] for v in Verdict}, "unreadable": "ILEGIBLE"}
     groups = []
     for verdict in VERDICT_ORDER:
-        members = sorted((c for c in cards if c.verdict == verdict), key=lambda c: c.name.casefold())
+        members = sorted(
+            (c for c in cards if c.verdict == verdict), key=lambda c: c.name.casefold()
+        )
         if members:
             groups.append(Group(verdict, labels[verdict], members))
     return groups
-

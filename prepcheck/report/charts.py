@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 
 # -- timeline ---------------------------------------------------------------------------------
 
@@ -62,31 +62,29 @@ def timeline(evidence: Mapping[str, Any], utc_offset: str) -> Timeline | None:
     states = series.get("estados")
     seconds = _positive(series.get("periodo_segundos"))
     per_mark = _positive(series.get("periodos_por_marca")) or 1
-    start = spanish.parse_moment(series.get("inicio"))
+    start = es.parse_moment(series.get("inicio"))
     if not isinstance(states, str) or not states or seconds is None or start is None:
         return None
     mark = timedelta(seconds=seconds * per_mark)
     runs = _runs(states)
     marker_x, marker_label = None, ""
-    interruption = spanish.parse_moment(evidence.get("interrupcion"))
+    interruption = es.parse_moment(evidence.get("interrupcion"))
     if interruption is not None:
         marker_x = max(0.0, min(len(states), (interruption - start) / mark))
-        marker_label = "interrupción: " + spanish.moment_text(
+        marker_label = "interrupción: " + es.moment_text(
             evidence.get("interrupcion"), utc_offset, seconds=True
         )
     present = [letter for letter in PERIOD_STATES if letter in states]
     legend = tuple(PERIOD_STATES[letter] for letter in present)
-    counted = ", ".join(
-        f"{PERIOD_STATES[letter][1]}: {states.count(letter)}" for letter in present
-    )
+    counted = ", ".join(f"{PERIOD_STATES[letter][1]}: {states.count(letter)}" for letter in present)
     unit = "periodo" if per_mark == 1 else f"grupo de {per_mark:g} periodos"
     return Timeline(
         width=len(states),
         runs=runs,
         marker_x=marker_x,
         marker_label=marker_label,
-        start=spanish.moment_text(start.isoformat(), utc_offset, seconds=True),
-        end=spanish.moment_text((start + mark * len(states)).isoformat(), utc_offset, seconds=True),
+        start=es.moment_text(start.isoformat(), utc_offset, seconds=True),
+        end=es.moment_text((start + mark * len(states)).isoformat(), utc_offset, seconds=True),
         legend=legend,
         summary=f"{len(states)} marcas (una por {unit}); {counted}",
     )
@@ -191,7 +189,7 @@ def load_chart(evidence: Mapping[str, Any]) -> LoadChart | None:
     )
     duration = xs[-1] - xs[0]
     summary = (
-        f"{len(xs)} puntos en {spanish.duration(duration)}: latencia p50, p95 y p99 y "
+        f"{len(xs)} puntos en {es.duration(duration)}: latencia p50, p95 y p99 y "
         "solicitudes por segundo, con sus umbrales"
     )
     return LoadChart((latency, throughput), summary)
@@ -242,7 +240,7 @@ def _panel(
         for label, css, value in rules
         if value is not None
     )
-    y_ticks = tuple((round(sy(v), 2), spanish.number(v)) for v in (0.0, top / 2, top))
+    y_ticks = tuple((round(sy(v), 2), es.number(v)) for v in (0.0, top / 2, top))
     x_ticks = tuple(
         (round(sx(x0 + f * (x1 - x0)), 2), f"{(f * (x1 - x0)):.0f} s") for f in (0.0, 0.5, 1.0)
     )
@@ -250,7 +248,7 @@ def _panel(
 
 
 def _rule_label(label: str, value: float, unit: str, top: float) -> str:
-    text = f"{label}: {spanish.number(value)} {unit}"
+    text = f"{label}: {es.number(value)} {unit}"
     return text if value <= top else f"{text} (por encima de la escala)"
 
 
@@ -309,8 +307,7 @@ def grade(evidence: Mapping[str, Any]) -> Grade | None:
     reasons = cap.get("motivos") if isinstance(cap.get("motivos"), list) else []
     assert isinstance(reasons, list)
     texts = tuple(str(reason) for reason in reasons)
-    summary = (
-        f"Calificación TLS al estilo SSL Labs: {letter}"
-        + (f", limitada por: {'; '.join(texts)}" if texts else ", sin topes")
+    summary = f"Calificación TLS al estilo SSL Labs: {letter}" + (
+        f", limitada por: {'; '.join(texts)}" if texts else ", sin topes"
     )
     return Grade(letter, _GRADE_CSS.get(letter, "grade-f"), texts, summary)

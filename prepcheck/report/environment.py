@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 
 TEMPLATES = Path(__file__).with_name("templates")
 SCRIPT = (
@@ -48,9 +48,9 @@ def environment(*extra: Path) -> Environment:
     )
     env.globals.update(csp=CSP, script=Markup(SCRIPT))
     env.filters.update(
-        number=spanish.number,
-        size=spanish.size,
-        duration=spanish.duration,
-        date=spanish.date_text,
+        number=es.number,
+        size=es.size,
+        duration=es.duration,
+        date=es.date_text,
     )
     return env

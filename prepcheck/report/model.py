@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.advice import Advice, advice_for
 from prepcheck.report.blocks import Block
 from prepcheck.report.facts import Context, area_pictures, facts_for
@@ -135,9 +135,9 @@ def report_view(document: Mapping[str, Any], generated_at: str) -> ReportView:
         display_name=str(document.get("display_name") or document["difusor"]),
         base_url=str(document.get("base_url") or ""),
         election=str(document.get("election") or ""),
-        zone=spanish.zone_label(offset),
-        started=spanish.moment_text(document.get("started_at"), offset),
-        finished=spanish.moment_text(document.get("finished_at"), offset),
+        zone=es.zone_label(offset),
+        started=es.moment_text(document.get("started_at"), offset),
+        finished=es.moment_text(document.get("finished_at"), offset),
         verdict=str(verdict),
         verdict_label=VERDICT_LABELS[verdict],
         reason=reason(verdict, failing_rows, pending_rows, rows),
@@ -146,13 +146,13 @@ def report_view(document: Mapping[str, Any], generated_at: str) -> ReportView:
         pending_count=len(pending_rows),
         counts=_counts(rows),
         interrupted=(
-            (spanish.moment_text(interrupted.get("at"), offset), str(interrupted.get("note") or ""))
+            (es.moment_text(interrupted.get("at"), offset), str(interrupted.get("note") or ""))
             if isinstance(interrupted, Mapping)
             else None
         ),
         previous=(
             (
-                spanish.moment_text(previous.get("finished_at"), offset),
+                es.moment_text(previous.get("finished_at"), offset),
                 VERDICT_LABELS.get(Verdict(previous["verdict"]), str(previous.get("verdict"))),
             )
             if isinstance(previous, Mapping) and previous.get("verdict") in set(Verdict)
@@ -167,7 +167,7 @@ def report_view(document: Mapping[str, Any], generated_at: str) -> ReportView:
         passed_areas=[a for a in areas if a.passed],
         not_applicable=[r for r in rows if r.status == "not_applicable"],
         passed_count=sum(r.status == "pass" for r in rows),
-        generated=spanish.moment_text(generated_at, offset),
+        generated=es.moment_text(generated_at, offset),
     )
 
 
@@ -193,13 +193,13 @@ def reason(
     warnings = sum(r.status == "warn" for r in rows)
     text = "Todas las verificaciones obligatorias que aplican se midieron y cumplen."
     if warnings:
-        text += f" Hay {spanish.plural(warnings, 'advertencia')} en verificaciones recomendadas."
+        text += f" Hay {es.plural(warnings, 'advertencia')} en verificaciones recomendadas."
     return text
 
 
 def _count_checks(count: int, kind: str) -> str:
     noun = "verificación" if count == 1 else "verificaciones"
-    return f"{spanish.number(count)} {noun} {kind}{'' if count == 1 else 's'}"
+    return f"{es.number(count)} {noun} {kind}{'' if count == 1 else 's'}"
 
 
 def _row(record: Mapping[str, Any], ctx: Context, before: str | None) -> Row:
@@ -227,7 +227,7 @@ def _row(record: Mapping[str, Any], ctx: Context, before: str | None) -> Row:
 
 def change(before: str | None, after: str) -> Change | None:
     """How ``before`` → ``after`` reads; None when unchanged and not failing, or unknown."""
-    if before is None or before not in STATUS_LABELS.keys():
+    if before is None or before not in {str(s) for s in Status}:
         return None
     before_label = STATUS_LABELS[Status(before)]
     if after in _BAD and before not in _BAD:
@@ -249,8 +249,11 @@ def raw_evidence(evidence: Any) -> str:
 def _without_payloads(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {
-            k: (f"(imagen PNG de {len(v) * 3 // 4 // 1000} kB, mostrada arriba)"
-                if k == "png_base64" and isinstance(v, str) else _without_payloads(v))
+            k: (
+                f"(imagen PNG de {len(v) * 3 // 4 // 1000} kB, mostrada arriba)"
+                if k == "png_base64" and isinstance(v, str)
+                else _without_payloads(v)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):

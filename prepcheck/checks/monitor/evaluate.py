@@ -258,9 +258,7 @@ def period_series(
     letters = [_letter(p, p.index in reachable) for p in judged]
     group = max(1, -(-len(letters) // MAX_SERIES))
     worst = list(SERIES_LETTERS)
-    grouped = [
-        min(letters[i : i + group], key=worst.index) for i in range(0, len(letters), group)
-    ]
+    grouped = [min(letters[i : i + group], key=worst.index) for i in range(0, len(letters), group)]
     return {
         "inicio": local_iso(judged[0].start, rules.tz) if judged else None,
         "periodo_segundos": rules.period.total_seconds(),

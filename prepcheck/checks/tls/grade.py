@@ -5,8 +5,9 @@ Contract: :func:`grade_caps` returns ``{"tope": letter or None, "letra": letter,
 untrusted or expired certificate → T, name mismatch → M (T and M take precedence over
 letters, else the worst letter). ``letra`` is the grade the report shows: the cap, or ``A``
 when nothing caps it (prepcheck does not score key and cipher strength, so ``A`` is the best
-it gives; never ``A+``). :func:`base_evidence` carries the scan summary, the offered protocols and the cap;
-:func:`unscanned` is the error result when no TLS session was established.
+it gives; never ``A+``). :func:`base_evidence` carries the scan summary, the offered
+protocols and the cap; :func:`unscanned` is the error result when no TLS session was
+established.
 """
 
 from __future__ import annotations

@@ -14,7 +14,17 @@ from typing import Any
 
 from prepcheck.report import charts
 from prepcheck.report.blocks import Block, Image, Images, Picture
-from prepcheck.report.facts import freshness, headers, host, integrity, load, monitor, render, site, tls
+from prepcheck.report.facts import (
+    freshness,
+    headers,
+    host,
+    integrity,
+    load,
+    monitor,
+    render,
+    site,
+    tls,
+)
 from prepcheck.report.facts.common import Context, generic, rows
 
 Reader = Callable[[Mapping[str, Any], Mapping[str, Any], Context], list[Block]]
@@ -56,7 +66,9 @@ def images(value: Any) -> Images | None:
     for entry in rows(value):
         data = entry.get("png_base64")
         if isinstance(data, str) and data.startswith(_PNG_BASE64_MAGIC) and _BASE64.match(data):
-            kept.append(Image(str(entry.get("nombre") or "imagen"), f"data:image/png;base64,{data}"))
+            kept.append(
+                Image(str(entry.get("nombre") or "imagen"), f"data:image/png;base64,{data}")
+            )
     return Images(tuple(kept), "Imágenes") if kept else None
 
 

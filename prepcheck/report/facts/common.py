@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from prepcheck.report import spanish
-from prepcheck.results import STATUS_LABELS
+from prepcheck.report import es
 from prepcheck.report.blocks import Block, Cell, code, pairs, present, table
 from prepcheck.report.blocks import items as item_list
+from prepcheck.results import STATUS_LABELS
 
 #: Evidence keys never shown as facts: pictures and images are drawn, not listed.
 DRAWN = frozenset({"imagenes", "serie", "serie_periodos", "png_base64"})
@@ -55,7 +55,7 @@ class Context:
     utc_offset: str
 
     def moment(self, value: Any) -> str:
-        return spanish.moment_text(value, self.utc_offset, seconds=True)
+        return es.moment_text(value, self.utc_offset, seconds=True)
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
@@ -92,9 +92,9 @@ def label(key: str) -> str:
 def scalar(value: Any) -> str:
     """A scalar as es-MX text."""
     if isinstance(value, bool) or value is None:
-        return spanish.yes_no(value)
+        return es.yes_no(value)
     if isinstance(value, int | float):
-        return spanish.number(value)
+        return es.number(value)
     return str(value)
 
 
@@ -114,7 +114,7 @@ def answer(summary: Any) -> str:
     if version:
         text += f" ({version})"
     if elapsed is not None:
-        text += f", {spanish.number(round(elapsed))} ms"
+        text += f", {es.number(round(elapsed))} ms"
     return text
 
 
@@ -123,9 +123,7 @@ def request_facts(summary: Any, title: str = "") -> list[Block]:
     found = mapping(summary)
     if not found:
         return []
-    return present(
-        pairs([("URL", code(found.get("url"))), ("Respuesta", answer(found))], title)
-    )
+    return present(pairs([("URL", code(found.get("url"))), ("Respuesta", answer(found))], title))
 
 
 def generic(evidence: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> list[Block]:

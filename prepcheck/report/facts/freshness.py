@@ -14,18 +14,34 @@ from prepcheck.report.facts.common import Context, generic, number, request_fact
 def facts(record: Mapping[str, Any], evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
     check = record["id"]
     if check == "freshness.corte-current":
-        lag, interval = number(evidence.get("retraso_minutos")), number(evidence.get("intervalo_minutos"))
+        lag, interval = (
+            number(evidence.get("retraso_minutos")),
+            number(evidence.get("intervalo_minutos")),
+        )
         fresh = None if lag is None or interval is None else 0 <= lag < interval
         return [
             *request_facts(evidence.get("solicitud"), "main.json del difusor"),
             *present(
                 pairs(
                     [
-                        ("Corte que publica el difusor", _corte(evidence.get("corte_difusor"), ctx)),
+                        (
+                            "Corte que publica el difusor",
+                            _corte(evidence.get("corte_difusor"), ctx),
+                        ),
                         ("Último corte oficial", _corte(evidence.get("corte_oficial"), ctx)),
                         ("Fuente del corte oficial", evidence.get("fuente_oficial")),
-                        ("Retraso", judged(f"{evidence.get('retraso_minutos')} min", fresh) if lag is not None else None),
-                        ("Retraso máximo permitido", f"menos de {evidence.get('intervalo_minutos')} min" if interval is not None else None),
+                        (
+                            "Retraso",
+                            judged(f"{evidence.get('retraso_minutos')} min", fresh)
+                            if lag is not None
+                            else None,
+                        ),
+                        (
+                            "Retraso máximo permitido",
+                            f"menos de {evidence.get('intervalo_minutos')} min"
+                            if interval is not None
+                            else None,
+                        ),
                     ]
                 )
             ),

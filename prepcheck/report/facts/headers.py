@@ -25,7 +25,10 @@ def _cache_control(evidence: Mapping[str, Any]) -> list[Block]:
     return present(
         pairs(
             [
-                ("Cache-Control recibido", code(seen if seen else "(ausente)", "" if seen else "bad")),
+                (
+                    "Cache-Control recibido",
+                    code(seen if seen else "(ausente)", "" if seen else "bad"),
+                ),
                 ("Cache-Control exigido", code(REQUIRED_CACHE)),
                 ("Directivas que faltan", bad(", ".join(missing)) if missing else None),
                 (
@@ -90,7 +93,10 @@ def _hsts(evidence: Mapping[str, Any]) -> list[Block]:
                     "Strict-Transport-Security recibido",
                     code(" | ".join(values) if values else "(ausente)", "" if values else "bad"),
                 ),
-                ("max-age (segundos)", judged(max_age, long_enough) if max_age is not None else None),
+                (
+                    "max-age (segundos)",
+                    judged(max_age, long_enough) if max_age is not None else None,
+                ),
                 ("Mínimo (6 meses)", minimum),
                 ("Problemas", _listed(evidence.get("problemas"))),
             ]
@@ -106,12 +112,18 @@ def _security(evidence: Mapping[str, Any]) -> list[Block]:
             [
                 (
                     "X-Content-Type-Options",
-                    code(evidence.get("x_content_type_options") or "(ausente)", "good" if nosniff else "bad"),
+                    code(
+                        evidence.get("x_content_type_options") or "(ausente)",
+                        "good" if nosniff else "bad",
+                    ),
                 ),
                 ("Content-Security-Policy", code(" | ".join(csp) if csp else "(ausente)")),
                 ("X-Frame-Options", code(evidence.get("x_frame_options") or "(ausente)")),
                 ("Política de marcos", evidence.get("politica_de_marcos")),
-                ("Portal que embebe las páginas", code(evidence.get("portal")) if evidence.get("portal") else None),
+                (
+                    "Portal que embebe las páginas",
+                    code(evidence.get("portal")) if evidence.get("portal") else None,
+                ),
             ]
         )
     )

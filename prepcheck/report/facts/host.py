@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.blocks import Block, bad, code, items, judged, pairs, present, table
 from prepcheck.report.facts.common import Context, generic, mapping, number, rows, texts
 
@@ -31,12 +31,14 @@ def _disk(evidence: Mapping[str, Any]) -> list[Block]:
                 (
                     code(fs.get("punto_de_montaje")),
                     ", ".join(texts(fs.get("contiene"))) or "—",
-                    judged(spanish.size(fs.get("libres_bytes")), _enough(fs.get("libres_bytes"), minimum)),
-                    f"{spanish.number(fs.get('total_gb'))} GB",
+                    judged(
+                        es.size(fs.get("libres_bytes")), _enough(fs.get("libres_bytes"), minimum)
+                    ),
+                    f"{es.number(fs.get('total_gb'))} GB",
                 )
                 for fs in rows(evidence.get("sistemas_de_archivos"))
             ),
-            f"Espacio libre (mínimo {spanish.size(minimum)})" if minimum else "Espacio libre",
+            f"Espacio libre (mínimo {es.size(minimum)})" if minimum else "Espacio libre",
             str(evidence.get("regla") or ""),
         )
     )
@@ -56,10 +58,13 @@ def _history(evidence: Mapping[str, Any]) -> list[Block]:
                 ("Paquetes", evidence.get("paquetes")),
                 ("Íntegros", evidence.get("integros")),
                 ("Publicados según ingest.log", evidence.get("publicados_segun_ingest_log")),
-                ("Líneas ilegibles de ingest.log", evidence.get("lineas_ilegibles_ingest_log") or None),
+                (
+                    "Líneas ilegibles de ingest.log",
+                    evidence.get("lineas_ilegibles_ingest_log") or None,
+                ),
                 ("Nota", evidence.get("nota")),
             ]
-            + [(str(kind), bad(spanish.number(count))) for kind, count in by_kind.items()]
+            + [(str(kind), bad(es.number(count))) for kind, count in by_kind.items()]
         ),
         table(
             ("Archivo", "Problema", "Detalle"),
@@ -80,13 +85,29 @@ def _access_log(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
                 ("Bitácora", code(evidence.get("archivo"))),
                 ("Formato declarado", code(evidence.get("formato"))),
                 ("Campos que faltan", bad(", ".join(missing)) if missing else None),
-                ("Modificada por última vez", ctx.moment(evidence["modificada"]) if evidence.get("modificada") else None),
-                ("Línea más reciente", ctx.moment(evidence["linea_mas_reciente"]) if evidence.get("linea_mas_reciente") else None),
-                ("Antigüedad máxima aceptada", spanish.duration(evidence["antiguedad_maxima_s"]) if evidence.get("antiguedad_maxima_s") else None),
+                (
+                    "Modificada por última vez",
+                    ctx.moment(evidence["modificada"]) if evidence.get("modificada") else None,
+                ),
+                (
+                    "Línea más reciente",
+                    ctx.moment(evidence["linea_mas_reciente"])
+                    if evidence.get("linea_mas_reciente")
+                    else None,
+                ),
+                (
+                    "Antigüedad máxima aceptada",
+                    es.duration(evidence["antiguedad_maxima_s"])
+                    if evidence.get("antiguedad_maxima_s")
+                    else None,
+                ),
                 ("Líneas revisadas", evidence.get("lineas_muestreadas")),
                 ("Líneas reconocidas", evidence.get("lineas_reconocidas")),
                 ("Con agente de usuario", evidence.get("con_agente_de_usuario")),
             ]
         ),
-        items((code(line) for line in texts(evidence.get("ejemplos"))), "Líneas no reconocidas (ejemplos)"),
+        items(
+            (code(line) for line in texts(evidence.get("ejemplos"))),
+            "Líneas no reconocidas (ejemplos)",
+        ),
     )

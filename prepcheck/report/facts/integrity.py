@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.blocks import Block, bad, code, pairs, present, table
 from prepcheck.report.facts.common import Context, generic, mapping, number, rows
 
 #: How one file's problem reads (the evidence names the kind in the plural).
-_PROBLEM = {"modificados": "modificado", "faltantes": "falta", "sin_verificar": "no se pudo verificar"}
+_PROBLEM = {
+    "modificados": "modificado",
+    "faltantes": "falta",
+    "sin_verificar": "no se pudo verificar",
+}
 _COUNT_LABELS = {
     "idénticos": "Idénticos",
     "modificados": "Modificados",
@@ -28,18 +32,19 @@ def facts(record: Mapping[str, Any], evidence: Mapping[str, Any], ctx: Context) 
     by_status = mapping(evidence.get("faltantes_por_estado_http"))
     return present(
         pairs(
-            [("Archivos del paquete", spanish.number(evidence.get("total")))]
-            + [
-                (_COUNT_LABELS.get(str(k), str(k)), _count(k, v))
-                for k, v in counts.items()
-            ]
-            + [
-                (f"Faltantes con HTTP {status}", spanish.number(n))
-                for status, n in by_status.items()
-            ]
+            [("Archivos del paquete", es.number(evidence.get("total")))]
+            + [(_COUNT_LABELS.get(str(k), str(k)), _count(k, v)) for k, v in counts.items()]
+            + [(f"Faltantes con HTTP {status}", es.number(n)) for status, n in by_status.items()]
         ),
         table(
-            ("Archivo", "Problema", "Primer byte distinto", "Tamaño oficial", "Tamaño servido", "Detalle"),
+            (
+                "Archivo",
+                "Problema",
+                "Primer byte distinto",
+                "Tamaño oficial",
+                "Tamaño servido",
+                "Detalle",
+            ),
             (
                 (
                     code(e.get("ruta")),
@@ -52,13 +57,13 @@ def facts(record: Mapping[str, Any], evidence: Mapping[str, Any], ctx: Context) 
                 for e in rows(evidence.get("ejemplos"))
             ),
             "Archivos con problema",
-            f"Y {spanish.number(int(omitted))} más (no listados)." if omitted else "",
+            f"Y {es.number(int(omitted))} más (no listados)." if omitted else "",
         ),
     )
 
 
 def _count(kind: Any, value: Any) -> Any:
-    text = spanish.number(value)
+    text = es.number(value)
     return bad(text) if kind != "idénticos" and isinstance(value, int) and value > 0 else text
 
 
@@ -66,11 +71,11 @@ def _offset(value: Any) -> str:
     """The first differing byte, counted from 0 as the probe counts it."""
     if isinstance(value, bool) or not isinstance(value, int):
         return "—"
-    return f"byte {spanish.number(value)}"
+    return f"byte {es.number(value)}"
 
 
 def _bytes(value: Any) -> str:
-    return "—" if value is None else f"{spanish.number(value)} bytes"
+    return "—" if value is None else f"{es.number(value)} bytes"
 
 
 def _detail(example: Mapping[str, Any]) -> str:

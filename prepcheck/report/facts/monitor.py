@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prepcheck.report import charts, spanish
+from prepcheck.report import charts, es
 from prepcheck.report.blocks import Block, Picture, bad, judged, pairs, present, table
 from prepcheck.report.facts.common import Context, generic, number, rows
 
@@ -36,11 +36,11 @@ def _watched(evidence: Mapping[str, Any], ctx: Context) -> Block | None:
         [
             ("Vigilado desde", ctx.moment(evidence.get("desde"))),
             ("Hasta", ctx.moment(evidence.get("hasta"))),
-            ("Periodo de actualización", f"{spanish.duration(period)}{simulated}" if period else None),
+            ("Periodo de actualización", f"{es.duration(period)}{simulated}" if period else None),
             (
                 "Periodos con sondeos",
-                f"{spanish.number(evidence.get('periodos_observados'))} de "
-                f"{spanish.number(evidence.get('periodos'))}",
+                f"{es.number(evidence.get('periodos_observados'))} de "
+                f"{es.number(evidence.get('periodos'))}",
             ),
         ]
     )
@@ -57,9 +57,9 @@ def _availability(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
                 ("Sondeos fallidos", evidence.get("fallidos")),
                 (
                     "Disponibilidad",
-                    judged(f"{spanish.number(achieved, 3)} %", met) if achieved is not None else None,
+                    judged(f"{es.number(achieved, 3)} %", met) if achieved is not None else None,
                 ),
-                ("Meta", f"{spanish.number(target)} %" if target is not None else None),
+                ("Meta", f"{es.number(target)} %" if target is not None else None),
                 ("Incidentes", evidence.get("incidentes_total")),
             ]
         ),
@@ -68,15 +68,16 @@ def _availability(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
             (
                 (
                     ctx.moment(i.get("inicio")),
-                    ctx.moment(i.get("fin")) + (" (seguía al terminar)" if i.get("en_curso_al_terminar") else ""),
-                    str(i.get("duracion") or spanish.duration(i.get("duracion_s"))),
-                    spanish.number(i.get("sondeos_fallidos")),
+                    ctx.moment(i.get("fin"))
+                    + (" (seguía al terminar)" if i.get("en_curso_al_terminar") else ""),
+                    str(i.get("duracion") or es.duration(i.get("duracion_s"))),
+                    es.number(i.get("sondeos_fallidos")),
                     str(i.get("motivo") or "—"),
                 )
                 for i in rows(evidence.get("incidentes"))
             ),
             "Incidentes (sondeos consecutivos sin respuesta)",
-            f"Y {spanish.number(omitted)} incidentes más." if omitted else "",
+            f"Y {es.number(omitted)} incidentes más." if omitted else "",
         ),
     )
 
@@ -88,10 +89,21 @@ def _missed(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
         pairs(
             [
                 ("Periodos fallidos", evidence.get("periodos_fallidos")),
-                ("Máximo de periodos fallidos seguidos", judged(worst, ok) if worst is not None else None),
+                (
+                    "Máximo de periodos fallidos seguidos",
+                    judged(worst, ok) if worst is not None else None,
+                ),
                 ("Límite (la OPLE interrumpe al llegar)", limit),
-                ("Periodos sin corte oficial para comparar", evidence.get("periodos_sin_corte_oficial") or None),
-                ("La OPLE interrumpiría la difusión", bad(ctx.moment(evidence["interrupcion"])) if evidence.get("interrupcion") else None),
+                (
+                    "Periodos sin corte oficial para comparar",
+                    evidence.get("periodos_sin_corte_oficial") or None,
+                ),
+                (
+                    "La OPLE interrumpiría la difusión",
+                    bad(ctx.moment(evidence["interrupcion"]))
+                    if evidence.get("interrupcion")
+                    else None,
+                ),
             ]
         ),
         table(
@@ -100,7 +112,7 @@ def _missed(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
                 (
                     ctx.moment(r.get("inicio")),
                     ctx.moment(r.get("fin")),
-                    spanish.number(r.get("periodos")),
+                    es.number(r.get("periodos")),
                     str(r.get("motivo") or "—"),
                 )
                 for r in rows(evidence.get("tramos_fallidos"))
@@ -119,18 +131,24 @@ def _window(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
                 ("Ventana de publicación", evidence.get("ventana")),
                 (
                     "Parte vigilada",
-                    f"{spanish.duration(evidence.get('vigilado_segundos'))} "
-                    f"({spanish.number(covered, 3)} % de la ventana)"
+                    f"{es.duration(evidence.get('vigilado_segundos'))} "
+                    f"({es.number(covered, 3)} % de la ventana)"
                     if covered is not None
                     else None,
                 ),
                 ("Sondeos en la ventana", evidence.get("sondeos_en_ventana")),
-                ("Sondeos sin resultados publicados", judged(missing, missing == 0) if missing is not None else None),
+                (
+                    "Sondeos sin resultados publicados",
+                    judged(missing, missing == 0) if missing is not None else None,
+                ),
             ]
         ),
         table(
             ("Momento", "Motivo"),
-            ((ctx.moment(f.get("momento")), str(f.get("motivo") or "—")) for f in rows(evidence.get("fallos"))),
+            (
+                (ctx.moment(f.get("momento")), str(f.get("motivo") or "—"))
+                for f in rows(evidence.get("fallos"))
+            ),
             "Sondeos sin resultados publicados",
         ),
     )

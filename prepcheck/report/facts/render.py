@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prepcheck.report import spanish
+from prepcheck.report import es
 from prepcheck.report.blocks import Block, bad, code, good, items, pairs, present, table
 from prepcheck.report.facts.common import STATUS_WORDS, Context, generic, mapping, rows, texts
 
@@ -60,8 +60,8 @@ def _pixels(page: Mapping[str, Any]) -> str:
     if different is None:
         return "—"
     ratio = page.get("proporcion")
-    share = f" ({spanish.percent(ratio, 3)})" if isinstance(ratio, int | float) else ""
-    return f"{spanish.number(different)} de {spanish.number(total)}{share}"
+    share = f" ({es.percent(ratio, 3)})" if isinstance(ratio, int | float) else ""
+    return f"{es.number(different)} de {es.number(total)}{share}"
 
 
 def _figures(evidence: Mapping[str, Any]) -> list[Block]:

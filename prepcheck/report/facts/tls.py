@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prepcheck.report.blocks import Block, bad, code, good, items, judged, pairs, present, table
+from prepcheck.report.blocks import (
+    Block,
+    Cell,
+    bad,
+    code,
+    good,
+    items,
+    judged,
+    pairs,
+    present,
+    table,
+)
 from prepcheck.report.facts.common import Context, generic, mapping, rows, texts
 
 #: Every protocol a scan tries, and whether a difusor may offer it.
@@ -34,7 +45,10 @@ def facts(record: Mapping[str, Any], evidence: Mapping[str, Any], ctx: Context) 
     if check == "tls.enabled":
         negotiated = mapping(evidence.get("negociado"))
         blocks += present(
-            pairs([(k.replace("_", " ").capitalize(), code(v)) for k, v in negotiated.items()], "Sesión negociada")
+            pairs(
+                [(k.replace("_", " ").capitalize(), code(v)) for k, v in negotiated.items()],
+                "Sesión negociada",
+            )
         )
     elif check == "tls.certificate-valid":
         blocks += _certificate(evidence, ctx)
@@ -143,7 +157,10 @@ def _ciphers(evidence: Mapping[str, Any]) -> list[Block]:
         pairs(
             [
                 ("Perfil", evidence.get("perfil")),
-                ("Cifrados fuera del perfil", bad(", ".join(outside)) if outside else good("ninguno")),
+                (
+                    "Cifrados fuera del perfil",
+                    bad(", ".join(outside)) if outside else good("ninguno"),
+                ),
                 ("Grupos fuera del perfil", bad(", ".join(groups)) if groups else good("ninguno")),
                 ("Sin secreto perfecto hacia adelante", bad(", ".join(no_pfs)) if no_pfs else None),
             ]
@@ -157,7 +174,7 @@ def _ciphers(evidence: Mapping[str, Any]) -> list[Block]:
 
 def _vulnerabilities(evidence: Mapping[str, Any]) -> list[Block]:
     found = mapping(evidence.get("hallazgos"))
-    rows_ = []
+    rows_: list[tuple[str, Cell]] = []
     for key, name in VULNERABILITIES:
         if key not in found:
             rows_.append((name, "no se pudo probar"))

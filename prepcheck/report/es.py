@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 MONTHS = (
@@ -35,7 +35,7 @@ def zone(utc_offset: str) -> timezone:
     """The fixed zone of ``±HH:MM``; UTC when the text is not an offset."""
     match = _OFFSET.match(utc_offset or "")
     if match is None:
-        return timezone.utc
+        return UTC
     sign = -1 if match.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
 
@@ -56,7 +56,7 @@ def parse_moment(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def local(value: Any, utc_offset: str) -> datetime | None:
@@ -65,7 +65,9 @@ def local(value: Any, utc_offset: str) -> datetime | None:
     return None if moment is None else moment.astimezone(zone(utc_offset))
 
 
-def moment_text(value: Any, utc_offset: str, *, seconds: bool = False, zone_shown: bool = True) -> str:
+def moment_text(
+    value: Any, utc_offset: str, *, seconds: bool = False, zone_shown: bool = True
+) -> str:
     """«1 de diciembre de 2026, 14:05 (UTC−06:00)»; ``value`` as text if unreadable."""
     moment = local(value, utc_offset)
     if moment is None:
