@@ -133,7 +133,7 @@ def monitor_results(*, failing: bool) -> list[CheckResult]:
     for minute in range(0, 6 * 60, 2):
         at = (start + timedelta(minutes=minute)).astimezone(UTC)
         down = failing and 90 <= minute < 150
-        late = failing and 200 <= minute < 215
+        late = failing and 195 <= minute < 225
         if down:
             probes.append(Observation("d", at, MAIN_JSON, error="tiempo de espera agotado (10 s)"))
         else:
