@@ -6,7 +6,9 @@ shows the three-state verdict, the counts, what fails, what is not measured yet 
 command that measures it, what changed since that difusor's previous run (from
 ``previous``), an interrupted run, and relative links to the report, results.json, the
 memoria and the technical report when present. A results.json that cannot be read gets a
-card saying why; it never stops the board.
+card saying why; it never stops the board. Documents are read with ``read_document``
+(validated) and remembered by path, inode, size and modification time, so a run that lands 40
+difusores one after another validates each file once, not 40 times.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from prepcheck.results import (
 )
 
 RESULTS = "results.json"
+#: Documents remembered between board renders of one process (see the module contract).
+_MEMORY_LIMIT = 512
+_memory: dict[tuple[str, int, int, int], dict[str, Any]] = {}
 #: Cards are grouped by verdict, worst first; unreadable files last.
 VERDICT_ORDER = ("fail", "incomplete", "pass", "unreadable")
 _LISTED = 6
@@ -81,7 +86,7 @@ def render_board(out_dir: Path) -> Path:
     cards, documents = [], []
     for path in sorted(out_dir.glob(f"*/{RESULTS}")):
         try:
-            document = read_document(path)
+            document = _read(path)
         except ResultsFileError as exc:
             cards.append(_unreadable(path, str(exc)))
             continue
@@ -100,6 +105,21 @@ def render_board(out_dir: Path) -> Path:
         )
     )
     return write_page(html, out_dir / "index.html")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """``read_document(path)``, remembered while the file stays the same file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_document(path)  # raises the Spanish error naming the file
+    # results.json is replaced atomically (a new inode each time), so the inode tells too.
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _memory:
+        if len(_memory) >= _MEMORY_LIMIT:
+            _memory.clear()
+        _memory[key] = read_document(path)
+    return _memory[key]
 
 
 def card(document: Mapping[str, Any], folder: Path) -> Card:
