@@ -161,7 +161,7 @@ def test_dates_are_es_mx_in_election_time():
     assert es.number(1234567.891) == "1,234,567.9" and es.number(5) == "5"
     assert es.duration(3723) == "1 h 02 min" and es.duration(0.35) == "0.35 s"
     html = report_html(SAMPLES["no-cumple"], FINISHED)
-    assert "Revisión del 1 de diciembre de 2026, 14:05 (UTC−06:00)" in html
+    assert "Revisión: 1 de diciembre de 2026, de 14:05 a 14:09 (UTC−06:00)" in html
     assert "Dec" not in html and "UTC+00:00" not in html
 
 
@@ -205,9 +205,14 @@ def test_reason_names_what_fails_or_how_to_measure_what_is_missing():
 def test_changes_since_the_previous_run_and_interruptions_are_shown():
     html = report_html(SAMPLES["no-cumple"], FINISHED)
     assert "Cambios desde la revisión anterior" in html and "con veredicto CUMPLE" in html
-    assert "Nuevos fallos (" in html and '<span class="change new"' in html
-    fixed = dict(SAMPLES["cumple"], previous=summary(SAMPLES["no-cumple"]))
-    assert "Corregidos (" in report_html(fixed, FINISHED)
+    assert "Desde entonces: 13 nuevos problemas, 0 corregidos, 1 sigue fallando." in html
+    assert '<span class="change new" title="Antes: Cumple">nuevo fallo</span>' in html
+    assert '<span class="change new" title="Antes: Cumple">nueva advertencia</span>' in html
+    fixed = report_html(dict(SAMPLES["cumple"], previous=summary(SAMPLES["no-cumple"])), FINISHED)
+    assert "<strong>Corregidos:</strong>" in fixed and ">corregido</span>" in fixed
+    # a check measured for the first time is not a «nuevo fallo»: it never passed before
+    first = report_html(dict(SAMPLES["no-cumple"], previous=summary(SAMPLES["caido"])), FINISHED)
+    assert ">medida por primera vez</span>" in first
     interrupted = report_html(SAMPLES["interrumpido"], FINISHED)
     assert "Revisión interrumpida" in interrupted and "Ctrl-C" in interrupted
 

@@ -145,7 +145,7 @@ def card(document: Mapping[str, Any], folder: Path) -> Card:
         ],
         failing=[_named(name, r, _label(r)) for r in failing(records)],
         pending=_pending(name, pending(records)),
-        new_failures=[_named(name, r, "") for r, c in changes if c and c.kind == "new"],
+        new_failures=[_named(name, r, c.label) for r, c in changes if c and c.kind == "new"],
         fixed=[_named(name, r, "") for r, c in changes if c and c.kind == "fixed"],
         interrupted=(
             f"Interrumpida el {es.moment_text(interrupted.get('at'), offset)}"

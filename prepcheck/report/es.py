@@ -77,6 +77,21 @@ def moment_text(
     return f"{text} ({zone_label(utc_offset)})" if zone_shown else text
 
 
+def span_text(start: Any, end: Any, utc_offset: str) -> str:
+    """«1 de diciembre de 2026, de 14:05 a 14:09 (UTC−06:00)» (both ends dated when the days
+    differ)."""
+    first, last = local(start, utc_offset), local(end, utc_offset)
+    if first is None or last is None:
+        return f"{moment_text(start, utc_offset)} – {moment_text(end, utc_offset)}"
+    if first.date() == last.date():
+        day = moment_text(start, utc_offset, zone_shown=False).split(",")[0]
+        return f"{day}, de {first:%H:%M} a {last:%H:%M} ({zone_label(utc_offset)})"
+    return (
+        f"del {moment_text(start, utc_offset, zone_shown=False)} al "
+        f"{moment_text(end, utc_offset, zone_shown=False)} ({zone_label(utc_offset)})"
+    )
+
+
 def date_text(value: Any) -> str:
     """«1 de diciembre de 2026» for ``2026-12-01`` (a calendar date, no zone)."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):

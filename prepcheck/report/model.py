@@ -10,6 +10,7 @@ rows are listed last, collapsed and counted. Every status is shown with ``STATUS
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,13 +27,15 @@ SEVERITY_LABELS = {"required": "Obligatoria", "advisory": "Recomendada"}
 STATUS_ORDER = ("fail", "error", "warn", "skipped", "pass", "not_applicable")
 PROBLEMS = frozenset({"fail", "error", "warn", "skipped"})
 _BAD = frozenset({"fail", "error", "warn"})
+_UNMEASURED = frozenset({"skipped", "not_applicable"})
 _RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
 @dataclass(frozen=True)
 class Change:
-    """How a record's status moved since the previous run: ``new``, ``fixed``, ``still``,
-    ``other``; ``label`` is what the report says."""
+    """How a record's status moved since the previous run: ``new`` (a problem that was not
+    one), ``fixed``, ``still``, ``first`` (a problem found at its first measurement), ``other``;
+    ``label`` is what the report says."""
 
     kind: str
     label: str
@@ -95,6 +98,7 @@ class ReportView:
     zone: str
     started: str
     finished: str
+    span: str
     verdict: str
     verdict_label: str
     reason: str
@@ -138,6 +142,7 @@ def report_view(document: Mapping[str, Any], generated_at: str) -> ReportView:
         zone=es.zone_label(offset),
         started=es.moment_text(document.get("started_at"), offset),
         finished=es.moment_text(document.get("finished_at"), offset),
+        span=es.span_text(document.get("started_at"), document.get("finished_at"), offset),
         verdict=str(verdict),
         verdict_label=VERDICT_LABELS[verdict],
         reason=reason(verdict, failing_rows, pending_rows, rows),
@@ -184,7 +189,8 @@ def reason(
             verbs.append("no cumple" if one else "no cumplen")
         if errors:
             verbs.append("no se pudo verificar" if one else "no se pudieron verificar")
-        return f"{_count_checks(len(failing_rows), 'obligatoria')} {' o '.join(verbs)}."
+        text = f"{_count_checks(len(failing_rows), 'obligatoria')} {' o '.join(verbs)}."
+        return text + _common_cause(failing_rows)
     if verdict is Verdict.INCOMPLETE:
         return (
             "Ninguna verificación obligatoria medida falla, pero faltan por medir "
@@ -195,6 +201,17 @@ def reason(
     if warnings:
         text += f" Hay {es.plural(warnings, 'advertencia')} en verificaciones recomendadas."
     return text
+
+
+def _common_cause(rows: Sequence[Row]) -> str:
+    """« Todas/La mayoría por la misma causa: …» when one message explains most failures."""
+    if len(rows) < 3:
+        return ""
+    message, count = Counter(r.message for r in rows).most_common(1)[0]
+    if count * 2 <= len(rows):
+        return ""
+    which = "Todas" if count == len(rows) else f"{count} de ellas"
+    return f" {which} por la misma causa: «{message}»."
 
 
 def _count_checks(count: int, kind: str) -> str:
@@ -230,8 +247,11 @@ def change(before: str | None, after: str) -> Change | None:
     if before is None or before not in {str(s) for s in Status}:
         return None
     before_label = STATUS_LABELS[Status(before)]
+    if before in _UNMEASURED and after != before:
+        return Change("first", "medida por primera vez", before_label) if after in _BAD else None
     if after in _BAD and before not in _BAD:
-        return Change("new", "nuevo fallo", before_label)
+        label = "nueva advertencia" if after == "warn" else "nuevo fallo"
+        return Change("new", label, before_label)
     if after in _BAD:
         return Change("still", "sigue fallando", before_label)
     if before in _BAD and after == "pass":
