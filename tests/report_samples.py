@@ -28,16 +28,11 @@ from prepcheck.checks.headers import (
 )
 from prepcheck.checks.integrity import evaluate_files_identical, evaluate_no_missing_files
 from prepcheck.checks.load import Saturation, Thresholds, evaluate
-from prepcheck.checks.monitor import Rules, evaluate_availability, evaluate_missed_periods
+from prepcheck.checks.monitor.evaluate import Rules, evaluate_availability, evaluate_missed_periods
 from prepcheck.checks.site import evaluate_reachable
 from prepcheck.checks.tls import evaluate_ciphers, evaluate_enabled, evaluate_protocols
 from prepcheck.checks.tls.mozilla import PROFILES
 from prepcheck.load.chart import series
-from prepcheck.load.stats import Point, Totals
-from prepcheck.monitor.observation import Observation
-from prepcheck.probes.fetch_many import FileOutcome
-from prepcheck.probes.http import HttpSnapshot
-from prepcheck.probes.tls import Suite, TlsScan
 from prepcheck.results import (
     CheckResult,
     Subject,
@@ -48,6 +43,11 @@ from prepcheck.results import (
     skipped,
     summary,
 )
+from prepcheck.snapshots.files import FileOutcome
+from prepcheck.snapshots.http import HttpSnapshot
+from prepcheck.snapshots.load import Point, Totals
+from prepcheck.snapshots.monitor import Observation
+from prepcheck.snapshots.tls import Suite, TlsScan
 
 HOSTILE = "<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
 TZ = timezone(timedelta(hours=-6))

@@ -9,7 +9,7 @@ from prepcheck.checks.load import Saturation, Thresholds, evaluate, saturation
 from prepcheck.load.chart import series
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
 from prepcheck.results import Status
-from prepcheck.snapshots.load import Point, Totals
+from prepcheck.snapshots.load import Totals
 
 LIMITS = Thresholds(
     p95_ms=500, p99_ms=2000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9

@@ -22,11 +22,9 @@ from report_samples import (
     subject,
 )
 
-from prepcheck.checks.monitor import MAX_SERIES, Rules, evaluate_availability
+from prepcheck.checks.monitor.evaluate import MAX_SERIES, Rules, evaluate_availability
 from prepcheck.cli import main
 from prepcheck.load.chart import MAX_POINTS, series
-from prepcheck.load.stats import Point
-from prepcheck.monitor.observation import Observation
 from prepcheck.report import charts, es
 from prepcheck.report.advice import advice_for
 from prepcheck.report.board import render_board
@@ -43,6 +41,8 @@ from prepcheck.results import (
     summary,
     write_document,
 )
+from prepcheck.snapshots.load import Point
+from prepcheck.snapshots.monitor import Observation
 
 #: Strings of pytest-html's page (and of the old regex translation) that must never show.
 PYTEST_HTML = (
@@ -363,3 +363,10 @@ def test_a_document_needs_nothing_but_itself(tmp_path, monkeypatch):
     write_document(empty, Path("relativo/results.json"))
     render_report(Path("relativo/results.json"), Path("relativo/report.html"))
     assert "INCOMPLETO" in (tmp_path / "relativo" / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_cipher_advice_matches_the_reference_configuration():
+    from prepcheck.reference.variants import INTERMEDIATE_CIPHERS as REFERENCE
+    from prepcheck.report.advice import INTERMEDIATE_CIPHERS
+
+    assert INTERMEDIATE_CIPHERS == REFERENCE

@@ -15,11 +15,22 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from prepcheck.reference.variants import INTERMEDIATE_CIPHERS
 from prepcheck.report import es
 from prepcheck.report.facts.common import mapping, number, rows, texts
 
 CACHE_RULE = "no-cache, no-store, must-revalidate"
+#: Mozilla Server Side TLS 6.0 intermediate TLS 1.2 suites, in OpenSSL names: the list the
+#: reference configurations use (reports import no server code, so it is written here).
+INTERMEDIATE_CIPHERS = ":".join(
+    (
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+    )
+)
 _SHOWN_FILES = 5
 
 
