@@ -318,6 +318,9 @@ def test_monitor_series_is_bounded_and_marks_each_period():
     timeline = charts.timeline(missed.evidence, "-06:00")
     assert timeline is not None and timeline.marker_x is not None
     assert "14:00:00 (UTC−06:00)" in timeline.marker_label
+    availability_line = charts.timeline(monitor_results(failing=True)[0].evidence, "-06:00")
+    assert availability_line is not None
+    assert "Disponibilidad hasta ahora: 83.333 % (meta 99.9 %)" in availability_line.summary
 
 
 def test_board_lists_every_difusor_and_a_rerun_keeps_the_others(tmp_path):

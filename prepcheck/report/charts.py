@@ -78,6 +78,12 @@ def timeline(evidence: Mapping[str, Any], utc_offset: str) -> Timeline | None:
     legend = tuple(PERIOD_STATES[letter] for letter in present)
     counted = ", ".join(f"{PERIOD_STATES[letter][1]}: {states.count(letter)}" for letter in present)
     unit = "periodo" if per_mark == 1 else f"grupo de {per_mark:g} periodos"
+    summary = f"{len(states)} marcas (una por {unit}); {counted}"
+    availability = _positive(evidence.get("disponibilidad_pct"))
+    if availability is not None:
+        target = _positive(evidence.get("meta_pct"))
+        goal = f" (meta {target:g} %)" if target is not None else ""
+        summary += f". Disponibilidad hasta ahora: {es.number(availability, 3)} %{goal}"
     return Timeline(
         width=len(states),
         runs=runs,
@@ -86,7 +92,7 @@ def timeline(evidence: Mapping[str, Any], utc_offset: str) -> Timeline | None:
         start=es.moment_text(start.isoformat(), utc_offset, seconds=True),
         end=es.moment_text((start + mark * len(states)).isoformat(), utc_offset, seconds=True),
         legend=legend,
-        summary=f"{len(states)} marcas (una por {unit}); {counted}",
+        summary=summary,
     )
 
 
