@@ -77,7 +77,7 @@ def _render(args: argparse.Namespace) -> int:
     for path in args.results:
         print(render_report(path, path.with_name("report.html")))
     if args.board:
-        print(render_board(args.board, list(args.results)))
+        print(render_board(args.board))
     return EXIT_OK
 
 
@@ -133,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_campaign_parsers(commands)
     render = commands.add_parser("render", help="re-render report.html from results.json files")
     render.add_argument("results", nargs="+", type=Path)
-    render.add_argument("--board", type=Path, help="also write the board index.html in this folder")
+    render.add_argument(
+        "--board", type=Path, help="also rewrite the board index.html of this output folder"
+    )
     render.set_defaults(handler=_render)
     checks = commands.add_parser("checks", help="print the check catalogue as Markdown")
     checks.set_defaults(handler=_checks)

@@ -157,7 +157,5 @@ def render(out_dir: Path, path: Path) -> None:
 
 
 def render_board_of(out_dir: Path) -> Path:
-    """Rewrite ``out_dir``'s board from every readable ``out_dir/*/results.json`` (one that
-    cannot be read is left out, never allowed to take the others' board down)."""
-    found = sorted(out_dir.glob(f"*/{RESULTS_NAME}"))
-    return render_board(out_dir, [path for path in found if earlier_document(path) is not None])
+    """Rewrite ``out_dir``'s board from every ``out_dir/*/results.json``."""
+    return render_board(out_dir)

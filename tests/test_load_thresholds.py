@@ -1,17 +1,15 @@
-"""Thresholds, generator saturation, Locust CSV readers and the chart (pure, no network)."""
+"""Thresholds, generator saturation, Locust CSV readers and the over-time series (pure, no
+network)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from PIL import Image
-
 from prepcheck.checks.load import Saturation, Thresholds, evaluate, saturation
-from prepcheck.load.chart import chart_png
+from prepcheck.load.chart import series
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
 from prepcheck.results import Status
-from prepcheck.snapshots.load import Point, Totals
+from prepcheck.snapshots.load import Totals
 
 LIMITS = Thresholds(
     p95_ms=500, p99_ms=2000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9
@@ -105,8 +103,15 @@ def test_locust_csv_readers(tmp_path: Path) -> None:
     assert rate_at_full_load(points[:3], 10) is None
 
 
-def test_chart_is_a_png_even_without_points() -> None:
-    points = [Point(100.0 + i, 10, 50.0, 0.0, 20.0 + i, 50 * i, 0) for i in range(5)]
-    for series in (points, []):
-        image = Image.open(io.BytesIO(chart_png(series, "prueba")))
-        assert image.format == "PNG" and image.width == 900
+def test_series_reads_percentiles_and_holds_any_number_of_points(tmp_path: Path) -> None:
+    (tmp_path / "s_stats_history.csv").write_text(HISTORY)
+    points = read_history(tmp_path / "s_stats_history.csv")
+    assert [(p.p50_ms, p.p95_ms, p.p99_ms) for p in points][1:] == [
+        (5, 25, 82),
+        (5, 20, 82),
+        (5, 22, 82),
+    ]
+    found = series(points)
+    assert found["segundos"] == [0.0, 1.0, 2.0, 4.0] and found["p99_ms"] == [None, 82, 82, 82]
+    assert found["usuarios"] == [0, 5, 10, 10] and found["sol_por_segundo"][-1] == 50.0
+    assert all(values == [] for values in series([]).values())

@@ -33,3 +33,5 @@ class Point:
     p95_ms: float | None
     total_requests: int
     total_failures: int
+    p50_ms: float | None = None
+    p99_ms: float | None = None
