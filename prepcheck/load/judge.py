@@ -12,15 +12,17 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from prepcheck.checks.load import Thresholds, evaluate, saturation
+from prepcheck.checks.load import capacity, spike
 from prepcheck.config import LoadSettings
 from prepcheck.load.chart import chart_png
 from prepcheck.load.locust_run import LocustRun
 from prepcheck.load.plan import LoadPlan
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
 from prepcheck.results import CheckResult, error
+from prepcheck.snapshots.load import Generator, LoadMeasurement, Thresholds
 
 CHECK_BY_SHAPE = {"steady": "load.capacity", "spike": "load.spike"}
+EVALUATOR_BY_SHAPE = {"steady": capacity, "spike": spike}
 
 
 def thresholds_for(plan: LoadPlan, settings: LoadSettings) -> Thresholds:
@@ -49,8 +51,8 @@ def judge_run(run: LocustRun, plan: LoadPlan, settings: LoadSettings) -> CheckRe
     # there Locust's own whole-run figure is the better estimate.
     achieved = None if run.workers else rate_at_full_load(points, plan.users)
     achieved = totals.rate if achieved is None else achieved
-    generator = saturation(
-        ((s.at, s.role, s.busy) for s in run.cpu), load_window(points), _logs(run)
+    generator = Generator(
+        tuple((s.at, s.role, s.busy) for s in run.cpu), load_window(points), _logs(run)
     )
     title = f"{check_id}: {plan.users} usuarios, objetivo {plan.rate:g} sol/s ({plan.shape})"
     evidence["imagenes"] = [
@@ -59,7 +61,10 @@ def judge_run(run: LocustRun, plan: LoadPlan, settings: LoadSettings) -> CheckRe
             "png_base64": base64.b64encode(chart_png(points, title)).decode("ascii"),
         }
     ]
-    return evaluate(check_id, totals, achieved, thresholds_for(plan, settings), generator, evidence)
+    measured = LoadMeasurement(
+        totals, achieved, thresholds_for(plan, settings), generator, evidence
+    )
+    return EVALUATOR_BY_SHAPE[plan.shape](measured)
 
 
 def _plan_evidence(run: LocustRun, plan: LoadPlan) -> dict[str, Any]:
