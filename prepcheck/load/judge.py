@@ -14,15 +14,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from prepcheck.checks.load import Thresholds, evaluate, saturation
+from prepcheck.checks.load import capacity, spike
 from prepcheck.config import LoadSettings
 from prepcheck.load.chart import series
 from prepcheck.load.locust_run import LocustRun
 from prepcheck.load.plan import LoadPlan
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
 from prepcheck.results import Artifact, CheckResult, error
+from prepcheck.snapshots.load import Generator, LoadMeasurement, Thresholds
 
 CHECK_BY_SHAPE = {"steady": "load.capacity", "spike": "load.spike"}
+EVALUATOR_BY_SHAPE = {"steady": capacity, "spike": spike}
 #: What Locust's master logs when the expected workers did not all connect in time.
 WORKERS_MISSING = "Gave up waiting for workers to connect"
 
@@ -70,11 +72,14 @@ def _judge(run: LocustRun, plan: LoadPlan, settings: LoadSettings, check_id: str
     # there Locust's own whole-run figure is the better estimate.
     achieved = None if run.workers else rate_at_full_load(points, plan.users)
     achieved = totals.rate if achieved is None else achieved
-    generator = saturation(
-        ((s.at, s.role, s.busy) for s in run.cpu), load_window(points), _logs(run)
+    generator = Generator(
+        tuple((s.at, s.role, s.busy) for s in run.cpu), load_window(points), _logs(run)
     )
     evidence["serie"] = series(points)
-    return evaluate(check_id, totals, achieved, thresholds_for(plan, settings), generator, evidence)
+    measured = LoadMeasurement(
+        totals, achieved, thresholds_for(plan, settings), generator, evidence
+    )
+    return EVALUATOR_BY_SHAPE[plan.shape](measured)
 
 
 def _plan_evidence(run: LocustRun, plan: LoadPlan) -> dict[str, Any]:

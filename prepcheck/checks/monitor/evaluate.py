@@ -1,6 +1,7 @@
 """Evaluators: pure functions from a difusor's observation history to ``CheckResult``.
 
-Contract: no I/O; observations oldest first; every evaluator returns ``skipped`` when there is
+Contract: no I/O; observations oldest first; each evaluator is registered under its catalogue
+id (``prepcheck.checks.registry``); every evaluator returns ``skipped`` when there is
 nothing to judge and ``error`` when there is too little (fewer than ``Rules.min_periods``
 observed periods), never ``pass``. Evidence is a summary (counts, percentages, incidents and
 runs capped at ``MAX_LISTED``), never the rows themselves; ``monitor.availability`` and
@@ -27,6 +28,7 @@ from prepcheck.checks.monitor.periods import (
     period_index,
     periods,
 )
+from prepcheck.checks.registry import check
 from prepcheck.config import Election
 from prepcheck.results import CheckResult, error, outcome, skipped
 from prepcheck.snapshots.monitor import Observation
@@ -95,6 +97,7 @@ def evaluate_all(observations: Sequence[Observation], rules: Rules) -> list[Chec
     ]
 
 
+@check("monitor.availability")
 def evaluate_availability(observations: Sequence[Observation], rules: Rules) -> CheckResult:
     """``monitor.availability``: successful probes (HTTP 200 within the bound) over all probes
     of the monitored window ≥ ``availability_percent`` (99.9).
@@ -135,6 +138,7 @@ def evaluate_availability(observations: Sequence[Observation], rules: Rules) -> 
     return outcome(check, passed, message, **evidence)
 
 
+@check("freshness.missed-periods")
 def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -> CheckResult:
     """``freshness.missed-periods``: never ``missed_period_limit`` (3) consecutive update
     periods failed. A period fails when no probe in it saw the site reachable with a corte
@@ -191,6 +195,7 @@ def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -
     return outcome(check, True, message, **evidence)
 
 
+@check("freshness.publication-window")
 def evaluate_publication_window(observations: Sequence[Observation], rules: Rules) -> CheckResult:
     """``freshness.publication-window``: over the monitored part of the publication window,
     results were published (HTTP 200 with a readable corte) at every probe.
