@@ -18,7 +18,7 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from prepcheck.campaign.history import record_landing
+from prepcheck.campaign.history import failing_since, record_landing
 from prepcheck.campaign.settings import CampaignSettings
 from prepcheck.config import Config, Difusor
 from prepcheck.errors import ResultsFileError
@@ -102,9 +102,12 @@ def land(
     if technical_report is not None:
         document["technical_report"] = technical_report
     write_document(document, path)
-    record_landing(
+    database = record_landing(
         out_dir, campaign, document, [r.id for r in results], command=command, started_at=started_at
     )
+    if database is not None:
+        document["failing_since"] = failing_since(database, subject.name)
+        write_document(document, path)
     render(out_dir, path)
     return Landed(path, Verdict(document["verdict"]))
 

@@ -81,6 +81,10 @@ class Group:
     cards: list[Card]
 
 
+#: The monitor's live board (``prepcheck.campaign.live``), linked when it exists.
+LIVE_BOARD = "en-vivo.html"
+
+
 def render_board(out_dir: Path) -> Path:
     """Write ``out_dir/index.html`` listing every difusor of ``out_dir``; returns its path."""
     cards, documents = [], []
@@ -102,6 +106,7 @@ def render_board(out_dir: Path) -> Path:
             total=len(cards),
             elections=sorted({str(d.get("election") or "") for d in documents} - {""}),
             generated=es.moment_text(now_iso(), offset),
+            live=(out_dir / LIVE_BOARD).exists(),
         )
     )
     return write_page(html, out_dir / "index.html")

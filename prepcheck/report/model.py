@@ -127,7 +127,8 @@ def report_view(document: Mapping[str, Any], generated_at: str) -> ReportView:
     previous = document.get("previous") or None
     before = previous.get("statuses", {}) if isinstance(previous, Mapping) else {}
     records = list(document["checks"])
-    rows = [_row(record, ctx, before.get(record["id"])) for record in records]
+    since = _failing_since(document, offset)
+    rows = [_row(r, ctx, before.get(r["id"]), since.get(r["id"])) for r in records]
     by_id = {row.id: row for row in rows}
     failing_rows = [by_id[r["id"]] for r in failing(records)]
     pending_rows = [by_id[r["id"]] for r in pending(records)]
@@ -219,7 +220,9 @@ def _count_checks(count: int, kind: str) -> str:
     return f"{es.number(count)} {noun} {kind}{'' if count == 1 else 's'}"
 
 
-def _row(record: Mapping[str, Any], ctx: Context, before: str | None) -> Row:
+def _row(
+    record: Mapping[str, Any], ctx: Context, before: str | None, since: str | None = None
+) -> Row:
     status = str(record["status"])
     return Row(
         id=str(record["id"]),
@@ -234,7 +237,7 @@ def _row(record: Mapping[str, Any], ctx: Context, before: str | None) -> Row:
         group_title=str(record.get("group_title") or record.get("group") or ""),
         command=str(record.get("command") or ""),
         measured_at=ctx.moment(record["measured_at"]) if record.get("measured_at") else "",
-        change=change(before, status),
+        change=change(before, status, since),
         facts=facts_for(record, ctx),
         advice=advice_for(record, ctx.utc_offset),
         raw=raw_evidence(record.get("evidence")),
@@ -242,8 +245,17 @@ def _row(record: Mapping[str, Any], ctx: Context, before: str | None) -> Row:
     )
 
 
-def change(before: str | None, after: str) -> Change | None:
-    """How ``before`` → ``after`` reads; None when unchanged and not failing, or unknown."""
+def _failing_since(document: Mapping[str, Any], offset: str) -> dict[str, str]:
+    """When each persisting problem began (the campaign history's ``failing_since``), worded."""
+    found = document.get("failing_since")
+    if not isinstance(found, Mapping):
+        return {}
+    return {str(k): es.moment_text(v, offset, zone_shown=False) for k, v in found.items()}
+
+
+def change(before: str | None, after: str, since: str | None = None) -> Change | None:
+    """How ``before`` → ``after`` reads; None when unchanged and not failing, or unknown.
+    ``since`` (already worded) is when a problem that persists began, from the history."""
     if before is None or before not in {str(s) for s in Status}:
         return None
     before_label = STATUS_LABELS[Status(before)]
@@ -253,7 +265,8 @@ def change(before: str | None, after: str) -> Change | None:
         label = "nueva advertencia" if after == "warn" else "nuevo fallo"
         return Change("new", label, before_label)
     if after in _BAD:
-        return Change("still", "sigue fallando", before_label)
+        label = f"sigue fallando desde el {since}" if since else "sigue fallando"
+        return Change("still", label, before_label)
     if before in _BAD and after == "pass":
         return Change("fixed", "corregido", before_label)
     if before != after:
