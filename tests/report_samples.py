@@ -27,7 +27,7 @@ from prepcheck.checks.headers import (
     evaluate_security,
 )
 from prepcheck.checks.integrity import evaluate_files_identical, evaluate_no_missing_files
-from prepcheck.checks.load import Saturation, Thresholds, evaluate
+from prepcheck.checks.load import capacity
 from prepcheck.checks.monitor.evaluate import Rules, evaluate_availability, evaluate_missed_periods
 from prepcheck.checks.site import evaluate_reachable
 from prepcheck.checks.tls import evaluate_ciphers, evaluate_enabled, evaluate_protocols
@@ -45,7 +45,7 @@ from prepcheck.results import (
 )
 from prepcheck.snapshots.files import FileOutcome
 from prepcheck.snapshots.http import HttpSnapshot
-from prepcheck.snapshots.load import Point, Totals
+from prepcheck.snapshots.load import Generator, LoadMeasurement, Point, Thresholds, Totals
 from prepcheck.snapshots.monitor import Observation
 from prepcheck.snapshots.tls import Suite, TlsScan
 
@@ -180,19 +180,11 @@ def load_result(*, failing: bool) -> CheckResult:
         "duracion_total_s": 60,
         "serie": series(points),
     }
-    generator = Saturation(
-        False,
-        {
-            "local": {
-                "muestras": 120,
-                "ocupacion_media": 41.0,
-                "ocupacion_maxima": 77.5,
-                "proporcion_saturada": 0.0,
-            }
-        },
-        False,
-    )
-    return evaluate("load.capacity", totals, 86.0 if failing else 99.0, limits, generator, evidence)
+    window = (1000.0, 1119.0)
+    samples = tuple((1000.0 + i, "local", 41.0 if i % 3 else 77.5) for i in range(120))
+    generator = Generator(samples, window)
+    measured = LoadMeasurement(totals, 86.0 if failing else 99.0, limits, generator, evidence)
+    return capacity(measured)
 
 
 def png_base64(colour: tuple[int, int, int]) -> str:
