@@ -15,6 +15,9 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from prepcheck.demo.simulacro import write_config
+from prepcheck.reference.embedded import EmbeddedDifusor
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = (
     "prepcheck/results/schema/results.schema.json",
@@ -77,6 +80,30 @@ def test_the_wheel_installs_with_pipx_and_runs_selftest_without_the_clone(tmp_pa
                         "host.access-log": "pass"}  # fmt: skip
     assert "Cumple" in done.stdout and (work / "informes/mi-sitio/report.html").exists()
     assert (work / "informes/historial.sqlite").exists()
+    run_checklist_from_the_wheel(prepcheck, Path(archive) if Path(archive).is_absolute()
+                                 else work / archive, work)  # fmt: skip
+
+
+def run_checklist_from_the_wheel(prepcheck: str, archive: Path, work: Path) -> None:
+    """``prepcheck run`` of the installed wheel (its own suite, plugin and templates) against a
+    real reference nginx: the checklist needs nothing from the clone either."""
+    difusor = EmbeddedDifusor(work / "referencia", kind="nginx")
+    difusor.publish(archive)
+    with difusor:
+        config = write_config(
+            work / "revision.toml", archive, [("referencia", difusor.base_url, difusor.ca_file)]
+        )
+        done = subprocess.run(
+            [prepcheck, "run", "--config", str(config), "--out", "revision", "--check", "site.",
+             "--check", "package.", "--check", "headers.main-json-cache-control"],
+            cwd=work, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr  # the rest is not measured
+    document = json.loads((work / "revision/referencia/results.json").read_text("utf-8"))
+    measured = {r["id"]: r["status"] for r in document["checks"]}
+    assert measured["site.public-folder"] == measured["package.checksum"] == "pass", measured
+    assert measured["headers.main-json-cache-control"] == "pass", measured
+    assert (work / "revision/referencia/report.html").exists()
 
 
 # The minimum configuration of docs/guia-difusores.md (kept identical: the guide is tested).

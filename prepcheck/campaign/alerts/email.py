@@ -18,6 +18,7 @@ from typing import Any
 
 from prepcheck.campaign.alerts.channels import SendError, secret
 from prepcheck.campaign.settings import EmailSettings
+from prepcheck.redaction import from_environment
 
 
 class Email:
@@ -49,7 +50,10 @@ class Email:
         except smtplib.SMTPAuthenticationError as exc:
             raise SendError(f"el servidor SMTP rechazó el usuario ({exc.smtp_code})") from None
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-            raise SendError(f"SMTP {settings.host}:{settings.port}: {_reason(exc)}") from None
+            redact = from_environment([settings.password_env], [settings.username or ""])
+            raise SendError(
+                redact(f"SMTP {settings.host}:{settings.port}: {_reason(exc)}")
+            ) from None
 
 
 def compose(settings: EmailSettings, payload: dict[str, Any]) -> EmailMessage:
