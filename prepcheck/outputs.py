@@ -5,8 +5,9 @@ valid), the new results replace the records of their ids and every other record 
 the document is written atomically, then ``report.html`` is rendered from it alone and the
 board ``OUT/index.html`` is rewritten from every ``OUT/*/results.json``. A checklist run
 (``command="run"``) also keeps the replaced document's summary as ``previous``, so reports
-and the board show what changed since the last run. run, load, monitor, selftest and the
-demo land their results only through here.
+and the board show what changed since the last run. Every landing is also recorded in the
+campaign history (``prepcheck.campaign.history``). run, load, monitor, selftest and the demo
+land their results only through here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from prepcheck.campaign.history import failing_since, record_landing
 from prepcheck.config import Config, Difusor
+from prepcheck.config.settings.campaign import CampaignSettings
 from prepcheck.errors import ResultsFileError
 from prepcheck.report.board import render_board
 from prepcheck.report.render import render_report
@@ -88,13 +91,23 @@ def land(
     started_at: str,
     command: str,
     technical_report: str | None = None,
+    campaign: CampaignSettings | None = None,
 ) -> Landed:
-    """Merge ``results`` into the difusor's results.json, render its report and the board."""
+    """Merge ``results`` into the difusor's results.json, record them in the campaign history
+    (``campaign``'s database, ``OUT/historial.sqlite`` by default), render its report and the
+    board."""
     path = results_path(out_dir, subject.name)
-    document = build(earlier_document(path), subject, list(results), started_at, command)
+    results = list(results)
+    document = build(earlier_document(path), subject, results, started_at, command)
     if technical_report is not None:
         document["technical_report"] = technical_report
     write_document(document, path)
+    database = record_landing(
+        out_dir, campaign, document, [r.id for r in results], command=command, started_at=started_at
+    )
+    if database is not None:
+        document["failing_since"] = failing_since(database, subject.name)
+        write_document(document, path)
     render(out_dir, path)
     return Landed(path, Verdict(document["verdict"]))
 
@@ -147,7 +160,5 @@ def render(out_dir: Path, path: Path) -> None:
 
 
 def render_board_of(out_dir: Path) -> Path:
-    """Rewrite ``out_dir``'s board from every readable ``out_dir/*/results.json`` (one that
-    cannot be read is left out, never allowed to take the others' board down)."""
-    found = sorted(out_dir.glob(f"*/{RESULTS_NAME}"))
-    return render_board(out_dir, [path for path in found if earlier_document(path) is not None])
+    """Rewrite ``out_dir``'s board from every ``out_dir/*/results.json``."""
+    return render_board(out_dir)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from prepcheck.formats.logformat import REQUIRED_FIELDS, compile_format, parse_time
 from prepcheck.memoria.access_log import AccessStats, analyze
 from prepcheck.memoria.classify import classify
 from prepcheck.memoria.logfiles import order_files
-from prepcheck.memoria.logformat import REQUIRED_FIELDS, compile_format, parse_time
 
 CDMX = timezone(timedelta(hours=-5))
 COMBINED_LINE = (

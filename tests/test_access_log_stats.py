@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from prepcheck.formats.logformat import compile_format
 from prepcheck.memoria.access_log import analyze
-from prepcheck.memoria.logformat import compile_format
 
 CDMX = timezone(timedelta(hours=-5))
 A, B = "Mozilla/5.0 A", "Mozilla/5.0 B"

@@ -171,7 +171,7 @@ def test_unreadable_main_json_is_an_error():
 
 
 def test_newest_official_package_corte_comes_from_its_main_json(tmp_path):
-    from prepcheck.checklist.observations import _newest_package_corte
+    from prepcheck.checklist.sources import _newest_package_corte
     from prepcheck.config import Election
 
     # Packages named in UTC-5 local time, an election configured in UTC-6: the name alone

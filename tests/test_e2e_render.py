@@ -165,7 +165,8 @@ def records(document: dict) -> dict[str, dict]:
 
 def render_failures(document: dict) -> set[str]:
     found = records(document)
-    return {cid for cid in RENDER_IDS if found[cid]["status"] not in ("pass", "skipped")}
+    unmeasured = ("pass", "skipped", "not_applicable")
+    return {cid for cid in RENDER_IDS if found[cid]["status"] not in unmeasured}
 
 
 def test_reference_with_faithful_portal_passes_every_render_check(render_run):
@@ -241,10 +242,10 @@ def test_portal_with_stale_iframe_fails_embedded_only(render_run):
     assert records(document)["integrity.files-identical"]["status"] == "pass"
 
 
-def test_embedded_skipped_when_not_configured(render_run):
+def test_embedded_does_not_apply_without_a_portal(render_run):
     record = records(render_run["css"])["render.embedded"]
-    assert record["status"] == "skipped"
-    assert "no configurado" in record["message"]
+    assert record["status"] == "not_applicable"
+    assert "embed_url" in record["message"]
 
 
 def test_report_embeds_the_images_and_stays_small(render_run):

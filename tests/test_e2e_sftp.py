@@ -217,7 +217,8 @@ def test_refused_credentials_fail_clearly_and_no_secret_is_written(sftp_run):
     assert reachable["evidence"]["credenciales_ofrecidas"] == ["llave", "contraseña"]
     assert "no verificada" in reachable["evidence"]["llave_del_servidor"]
     written = [p for p in reports.rglob("*") if p.is_file()]
-    assert any(p.name == "checklist-run.log" for p in written)
+    assert any(p.name == "checklist.log" for p in written)  # each session's own log
+    assert any(p.name == "tecnico.html" for p in written)  # pytest-html, the technical report
     for path in written:
         data = path.read_bytes()
         assert PASSWORD.encode() not in data and PASSPHRASE.encode() not in data, path

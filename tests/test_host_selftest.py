@@ -1,23 +1,48 @@
-"""``prepcheck selftest``: host.disk-free, host.history-kept, host.access-log on real files."""
+"""``prepcheck selftest``: host.disk-free, host.history-kept, host.access-log on real files.
+
+Each check runs as the command does: the collector reads the host, the evaluator judges what it
+read. The evaluators alone, on facts built by hand, are in ``test_host_checks.py``.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from prepcheck.checks.host import GB, access_log, disk_free, history_kept
 from prepcheck.cli import main
-from prepcheck.host.access_log import check_access_log
-from prepcheck.host.disk import GB, check_disk_free
-from prepcheck.host.history import check_history
+from prepcheck.host.access_log import read_access_log
+from prepcheck.host.disk import measure_folders
+from prepcheck.host.history import read_history
 from prepcheck.ingest import ingest
+from prepcheck.results import CheckResult
 from prepcheck.sample import build_package
 
 CDMX = timezone(timedelta(hours=-5))
+
+
+def check_history(folder: Path, max_problems: int = 20) -> CheckResult:
+    return history_kept(read_history(folder), max_problems)
+
+
+def check_disk_free(folders: dict[str, Path], min_free_bytes: int) -> CheckResult:
+    return disk_free(measure_folders(folders), min_free_bytes)
+
+
+def check_access_log(
+    log: Path, spec: str = "combined", *, now: datetime | None = None
+) -> CheckResult:
+    """Collect then judge; ``now`` stands for a later reading of the same tail."""
+    tail = read_access_log(log)
+    if now is not None:
+        tail = replace(tail, read_at=now)
+    return access_log(tail, spec)
 
 
 def now_line(ip: str = "127.0.0.1", agent: str = "Mozilla/5.0", common: bool = False) -> str:
@@ -95,6 +120,17 @@ def test_empty_or_absent_history_cannot_be_verified(tmp_path):
     assert check_history(tmp_path / "empty").status == "error"
 
 
+def test_unreadable_ingest_log_is_a_fact_then_an_error(history, tmp_path):
+    copy = copy_history(history, tmp_path / "history")
+    (copy / "ingest.log").unlink()
+    (copy / "ingest.log").mkdir()  # exists, cannot be read as a file
+    facts = read_history(copy)
+    assert facts.ingest_log is not None and facts.ingest_log.error
+    result = history_kept(facts)
+    assert result.status == "error"
+    assert "ingest.log" in result.message
+
+
 def test_disk_free_threshold(tmp_path):
     site, hist = tmp_path / "site", tmp_path / "history"
     site.mkdir()
@@ -148,6 +184,14 @@ def test_stale_missing_empty_unrecognised_and_rotated_logs(tmp_path):
     (tmp_path / "access.log.1.gz").write_bytes(gzip.compress(now_line().encode()))
     assert check_access_log(tmp_path / "access.log.1.gz").status == "error"
     assert check_access_log(log, "%h %Q").status == "error"
+
+
+def test_unreadable_log_is_a_fact_then_an_error(tmp_path):
+    tail = read_access_log(tmp_path)  # a folder: exists, cannot be read as a log
+    assert tail.exists and tail.error
+    result = access_log(tail)
+    assert result.status == "error"
+    assert "No se pudo leer" in result.message
 
 
 def test_selftest_command_merges_records_and_renders(history, tmp_path):

@@ -31,17 +31,6 @@ def test_pure_layers_load_no_network_or_browser_library(module):
     assert loaded_after_import(module).isdisjoint(NETWORK_AND_BROWSER)
 
 
-def test_every_check_module_is_pure_once_registered():
-    code = (
-        "import json, sys; from prepcheck.checks.registry import load_all; load_all(); "
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert set(json.loads(done.stdout)).isdisjoint(NETWORK_AND_BROWSER)
-
-
 def test_import_linter_contracts_hold():
     binary = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert binary is not None, "import-linter is a dev dependency (make install)"

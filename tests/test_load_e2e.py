@@ -80,10 +80,18 @@ def test_short_run_against_the_reference_passes(
     assert evidence["solicitudes"] > 50 and evidence["fallas"] == 0
     assert evidence["sol_por_segundo_logradas"] >= 36
     names = {"json/main.json", "index.html", "json/diputaciones/distrito_[id].json"}
-    stats = Path(evidence["archivos_locust"]["estadisticas_csv"]).read_text()
+    files = {
+        a["kind"] + ":" + a["path"]: tmp_path / "out" / "ref" / a["path"]
+        for a in capacity["artifacts"]
+    }
+    assert "csv:load/steady_stats.csv" in files and "html:load/steady.html" in files  # relative
+    stats = files["csv:load/steady_stats.csv"].read_text()
     assert all(name in stats for name in names)  # the citizen's views, grouped by name=
-    assert evidence["imagenes"][0]["png_base64"].startswith("iVBORw0KGgo")  # a PNG
-    assert Path(evidence["archivos_locust"]["informe_html"]).stat().st_size > 10_000
+    assert files["html:load/steady.html"].stat().st_size > 10_000
+    assert (
+        len(evidence["serie"]["segundos"]) >= 3
+        and max(v or 0 for v in evidence["serie"]["p95_ms"]) > 0
+    )
     assert bandwidth["evidence"]["mbps"] >= 20
     report = (tmp_path / "out" / "ref" / "report.html").read_text()
     assert "load.capacity" in report and (tmp_path / "out" / "index.html").exists()
@@ -125,7 +133,7 @@ def test_five_percent_errors_fail_the_error_rate_threshold(
     assert capacity["status"] == "fail" and code == 1
     assert "errores" in capacity["message"]
     assert 0.02 < capacity["evidence"]["tasa_de_error"] < 0.10
-    assert records["load.bandwidth"]["message"] == "no implementado"  # not run, not invented
+    assert records["load.bandwidth"]["status"] == "skipped"  # not run, not invented
 
 
 def test_unauthorized_difusor_is_refused_without_a_request(
@@ -205,5 +213,8 @@ def test_a_difusor_on_an_older_corte_fails_at_content_level(
     capacity = records["load.capacity"]
     assert capacity["status"] == "fail" and code == 1
     assert capacity["evidence"]["fallas"] > 0
-    failures = Path(capacity["evidence"]["archivos_locust"]["fallas_csv"]).read_text()
+    failures = (tmp_path / "out" / "ref" / "load" / "steady_failures.csv").read_text()
+    assert {"path": "load/steady_failures.csv", "label": "Fallas (CSV)", "kind": "csv"} in (
+        capacity["artifacts"]
+    )
     assert "se esperaba 2021-06-06T21:30:00-05:00 o posterior" in failures

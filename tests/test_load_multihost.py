@@ -136,7 +136,8 @@ def test_master_merges_what_two_workers_on_other_hosts_sent(
     assert evidence["trabajadores_remotos"] is True and evidence["procesos_trabajadores"] == 2
     # The master's merged statistics are the sum of what the workers sent, worker by worker,
     # and load.capacity was judged from those merged figures.
-    merged = read_totals(Path(evidence["archivos_locust"]["estadisticas_csv"]))
+    stats = next(a["path"] for a in capacity["artifacts"] if a["path"].endswith("_stats.csv"))
+    merged = read_totals(out / "ref" / stats)  # artifacts are relative to results.json
     assert merged.requests == sum(sent.values()) == evidence["solicitudes"]
     assert evidence["solicitudes_por_generador"] == sent
     assert set(evidence["generador"]["por_proceso"]) == {"master", *sent}  # both workers' CPU

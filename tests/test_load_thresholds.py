@@ -1,32 +1,45 @@
-"""Thresholds, generator saturation, Locust CSV readers and the chart (pure, no network)."""
+"""Thresholds, generator saturation, Locust CSV readers and the over-time series (pure, no
+network)."""
 
 from __future__ import annotations
 
-import io
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from PIL import Image
-
-from prepcheck.checks.load import Saturation, Thresholds, evaluate, saturation
-from prepcheck.load.chart import chart_png
+from prepcheck.checks.load import bandwidth, capacity, saturation, spike
+from prepcheck.load.chart import series
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
 from prepcheck.results import Status
-from prepcheck.snapshots.load import Point, Totals
+from prepcheck.snapshots.load import (
+    BandwidthMeasurement,
+    Generator,
+    LoadMeasurement,
+    Thresholds,
+    Totals,
+)
 
 LIMITS = Thresholds(
     p95_ms=500, p99_ms=2000, max_error_rate=0.01, target_rate=100, min_rate_ratio=0.9
 )
-COOL = Saturation(False, {}, False)
+WINDOW = (10.0, 19.0)
+COOL = Generator(tuple((10.0 + i, "local", 20.0) for i in range(10)), WINDOW)
 
 
 def totals(requests: int = 1000, failures: int = 0, p95: float = 100, p99: float = 200) -> Totals:
     return Totals(requests, failures, 10.0, p95, p99, p99 * 2, 100.0)
 
 
+def run(measured: Totals, rate: float, generator: Generator = COOL) -> LoadMeasurement:
+    return LoadMeasurement(measured, rate, LIMITS, generator, {"forma": "steady"})
+
+
 def test_within_thresholds_passes() -> None:
-    result = evaluate("load.capacity", totals(), 99.0, LIMITS, COOL, {})
+    result = capacity(run(totals(), 99.0))
     assert result.status is Status.PASS
     assert result.evidence["p95_ms"] == 100 and result.evidence["umbrales"]["p95_ms"] == 500
+    assert result.evidence["forma"] == "steady"  # the run's own evidence is kept
+    assert result.evidence["generador"]["por_proceso"]["local"]["ocupacion_media"] == 20.0
 
 
 def test_each_breach_fails_and_is_named() -> None:
@@ -37,27 +50,29 @@ def test_each_breach_fails_and_is_named() -> None:
         "sol/s logradas < 90.0": (totals(), 60.0),
     }
     for expected, (measured, rate) in cases.items():
-        result = evaluate("load.capacity", measured, rate, LIMITS, COOL, {})
+        result = capacity(run(measured, rate))
         assert result.status is Status.FAIL, expected
         assert expected in result.message
 
 
 def test_spike_judges_errors_and_p99_only_and_is_advisory() -> None:
-    slow_but_clean = evaluate("load.spike", totals(p95=900), 10.0, LIMITS, COOL, {})
-    assert slow_but_clean.status is Status.PASS
-    erroring = evaluate("load.spike", totals(failures=30), 100.0, LIMITS, COOL, {})
+    slow_but_clean = spike(run(totals(p95=900), 10.0))
+    assert slow_but_clean.status is Status.PASS and slow_but_clean.id == "load.spike"
+    erroring = spike(run(totals(failures=30), 100.0))
     assert erroring.status is Status.WARN
 
 
 def test_saturated_generator_is_an_error_never_a_pass() -> None:
-    hot = Saturation(True, {"local": {"ocupacion_media": 99.0}}, False)
-    result = evaluate("load.capacity", totals(), 100.0, LIMITS, hot, {})
-    assert result.status is Status.ERROR
-    assert "generador saturado" in result.message
+    hot = Generator(tuple((10.0 + i, "local", 99.0) for i in range(10)), WINDOW)
+    warned = Generator((), None, "WARNING/root: CPU usage above 90%!")
+    for generator in (hot, warned):
+        result = capacity(run(totals(), 100.0, generator))
+        assert result.status is Status.ERROR
+        assert "generador saturado" in result.message
 
 
 def test_no_requests_is_an_error() -> None:
-    assert evaluate("load.capacity", totals(0), 0.0, LIMITS, COOL, {}).status is Status.ERROR
+    assert capacity(run(totals(0), 0.0)).status is Status.ERROR
 
 
 def test_saturation_counts_only_samples_under_load() -> None:
@@ -74,6 +89,35 @@ def test_locust_cpu_warning_in_the_log_means_saturated() -> None:
     log = "WARNING/root: CPU usage above 90%! This may constrain your throughput"
     judged = saturation([], None, log)
     assert judged.saturated and judged.locust_warned
+
+
+def download(**facts: Any) -> BandwidthMeasurement:
+    base = BandwidthMeasurement(files=("https://d/prep.csv",), streams=4, seconds=10.0)
+    return replace(base, **facts)
+
+
+def test_bandwidth_at_or_above_the_target_passes() -> None:
+    result = bandwidth(download(bytes=25_000_000, downloads=3), 20)  # 20 Mbps over 10 s
+    assert result.status is Status.PASS, result.message
+    assert result.evidence["mbps"] == 20.0 and result.evidence["descargas_completas"] == 3
+    assert result.message == "20.0 Mbps sostenidos en 10 s con 4 conexiones (mínimo 20 Mbps)."
+
+
+def test_bandwidth_below_target_or_with_failures_warns() -> None:
+    assert bandwidth(download(bytes=12_500_000), 20).status is Status.WARN  # 10 Mbps
+    failing = bandwidth(download(bytes=50_000_000, failures=("https://d/prep.csv: HTTP 503",)), 20)
+    assert failing.status is Status.WARN
+    assert "1 descargas fallaron" in failing.message
+
+
+def test_bandwidth_with_nothing_downloaded_is_an_error() -> None:
+    nothing = bandwidth(download(failures=("https://d/prep.csv: ConnectError: x",)), 20)
+    assert nothing.status is Status.ERROR and "No se descargó nada" in nothing.message
+    unavailable = bandwidth(BandwidthMeasurement(unavailable="main.json no disponible (404)"), 20)
+    assert unavailable.status is Status.ERROR
+    assert unavailable.message == (
+        "No se pudo medir el ancho de banda: main.json no disponible (404)."
+    )
 
 
 STATS = """Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
@@ -105,8 +149,15 @@ def test_locust_csv_readers(tmp_path: Path) -> None:
     assert rate_at_full_load(points[:3], 10) is None
 
 
-def test_chart_is_a_png_even_without_points() -> None:
-    points = [Point(100.0 + i, 10, 50.0, 0.0, 20.0 + i, 50 * i, 0) for i in range(5)]
-    for series in (points, []):
-        image = Image.open(io.BytesIO(chart_png(series, "prueba")))
-        assert image.format == "PNG" and image.width == 900
+def test_series_reads_percentiles_and_holds_any_number_of_points(tmp_path: Path) -> None:
+    (tmp_path / "s_stats_history.csv").write_text(HISTORY)
+    points = read_history(tmp_path / "s_stats_history.csv")
+    assert [(p.p50_ms, p.p95_ms, p.p99_ms) for p in points][1:] == [
+        (5, 25, 82),
+        (5, 20, 82),
+        (5, 22, 82),
+    ]
+    found = series(points)
+    assert found["segundos"] == [0.0, 1.0, 2.0, 4.0] and found["p99_ms"] == [None, 82, 82, 82]
+    assert found["usuarios"] == [0, 5, 10, 10] and found["sol_por_segundo"][-1] == 50.0
+    assert all(values == [] for values in series([]).values())

@@ -10,10 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prepcheck.checks.host import access_log
 from prepcheck.cli import main
-from prepcheck.host.access_log import check_access_log
+from prepcheck.formats.logformat import compile_format
+from prepcheck.host.access_log import read_access_log
 from prepcheck.memoria.access_log import analyze
-from prepcheck.memoria.logformat import compile_format
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.results import Subject, new_document, outcome, write_document
 from prepcheck.sample import build_package
@@ -43,7 +44,7 @@ def served_log(tmp_path_factory) -> Path:
 
 
 def test_real_nginx_log_passes_host_access_log(served_log):
-    result = check_access_log(served_log, "nginx-combined")
+    result = access_log(read_access_log(served_log), "nginx-combined")
     assert result.status == "pass", result.message
     assert result.evidence["lineas_reconocidas"] == 4 * len(AGENTS)
 

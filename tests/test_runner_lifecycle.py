@@ -230,9 +230,9 @@ def test_interruption_keeps_what_was_known(site, tmp_path, signum, moment):
     assert "Traceback" not in output
     assert wait_for(lambda: not alive(tree), 15), alive(tree)
     after = read_document(seeded)
-    # Stopped before any session started, nothing was touched; later, the unfinished difusor
-    # keeps its earlier results, marked interrupted.
-    assert (after["interrupted"] is None) == (moment == "startup")
+    # The unfinished difusor keeps its earlier results, marked interrupted (at "startup" the
+    # signal may come before any session started: then nothing was touched at all).
+    assert after["interrupted"] is not None or moment == "startup"
     assert [r["status"] for r in after["checks"]] == [r["status"] for r in before["checks"]]
     if moment == "after-one-finished":
         good = read_document(out / "bueno-0" / "results.json")

@@ -269,6 +269,7 @@ class _Run:
             started_at=self.started,
             command="run",
             technical_report=technical,
+            campaign=self.config.campaign,
         )
         path.unlink(missing_ok=True)
         return landed

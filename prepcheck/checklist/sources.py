@@ -43,17 +43,18 @@ def current_official_corte(
         return official_corte(fetcher, lambda: official)
     except OSError as exc:  # e.g. official_packages_dir unmounted mid-night: no official corte
         return None, f"fuente oficial ilegible: {exc.strerror or exc}"
-    finally:
-        fetcher.client.close()
 
 
 class _FreshFetcher:
+    """One GET with a client made only when a URL is asked for (most sources need none)."""
+
     def __init__(self, election: Election, difusor: Difusor) -> None:
         self.election = election
-        self.client = make_client(difusor.ca_file, difusor.timeout_seconds)
+        self.difusor = difusor
 
     def get(self, url: str) -> HttpSnapshot:
-        return fetch(self.client, url)
+        with make_client(self.difusor.ca_file, self.difusor.timeout_seconds) as client:
+            return fetch(client, url)
 
 
 def load_package(election: Election) -> OfficialPackage | None:

@@ -1,10 +1,14 @@
-"""k6-style thresholds: p95, p99, error rate and achieved req/s, evaluated into CheckResults.
+"""The ``load.*`` evaluators: k6-style thresholds (p95, p99, error rate, achieved req/s) and the
+sustained download bandwidth, judged into CheckResults.
 
-Contract: pure functions of what a run measured. A saturated load generator gives ``error``
-("no concluyente: generador saturado") whatever the figures say, because a CPU-bound closed-loop
-generator sends less and measures latency late (coordinated omission): it can neither clear nor
-condemn the difusor. ``load.capacity`` needs every threshold; ``load.spike`` needs the error
-rate and p99 (a burst may be slower, it must not fail).
+Contract: pure functions of what ``prepcheck load`` measured (``prepcheck.snapshots.load``; the
+collectors are ``prepcheck.load.judge`` and ``prepcheck.probes.bandwidth``). A saturated load
+generator gives ``error`` ("no concluyente: generador saturado") whatever the figures say,
+because a CPU-bound closed-loop generator sends less and measures latency late (coordinated
+omission): it can neither clear nor condemn the difusor. ``load.capacity`` needs every
+threshold; ``load.spike`` needs the error rate and p99 (a burst may be slower, it must not
+fail). ``load.bandwidth`` passes at ``target_mbps`` or more with no failed download; nothing
+downloaded at all is ``error``.
 """
 
 from __future__ import annotations
@@ -13,23 +17,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
-from prepcheck.snapshots.load import Totals
+from prepcheck.snapshots.load import BandwidthMeasurement, LoadMeasurement, Thresholds, Totals
+
+CAPACITY = "load.capacity"
+SPIKE = "load.spike"
+BANDWIDTH = "load.bandwidth"
 
 #: Locust's own warning level; above it the generator's figures are not trustworthy.
 SATURATED_CPU_PERCENT = 90.0
 #: Share of the samples taken under load that may reach that level before the run is void.
 SATURATED_SHARE = 0.25
 LOCUST_CPU_WARNINGS = ("CPU usage above", "CPU usage threshold was exceeded")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    p95_ms: float
-    p99_ms: float
-    max_error_rate: float
-    target_rate: float
-    min_rate_ratio: float
 
 
 @dataclass(frozen=True)
@@ -92,17 +92,23 @@ def breaches(
     return found
 
 
-def evaluate(
-    check_id: str,
-    totals: Totals,
-    achieved_rate: float,
-    limits: Thresholds,
-    generator: Saturation,
-    evidence: dict[str, Any],
-) -> CheckResult:
-    """``load.capacity`` (all thresholds) or ``load.spike`` (error rate and p99) for one run."""
-    spike = check_id == "load.spike"
-    evidence = {**evidence, **figures(totals, achieved_rate, limits)}
+@check(CAPACITY)
+def capacity(measured: LoadMeasurement) -> CheckResult:
+    """``load.capacity`` of a steady run: every threshold (see the module contract)."""
+    return _judge(CAPACITY, measured)
+
+
+@check(SPIKE)
+def spike(measured: LoadMeasurement) -> CheckResult:
+    """``load.spike`` of a spike run: error rate and p99 only (see the module contract)."""
+    return _judge(SPIKE, measured)
+
+
+def _judge(check_id: str, measured: LoadMeasurement) -> CheckResult:
+    totals, achieved_rate, limits = measured.totals, measured.achieved_rate, measured.thresholds
+    facts = measured.generator
+    generator = saturation(facts.cpu, facts.window, facts.log_text)
+    evidence = {**measured.evidence, **figures(totals, achieved_rate, limits)}
     evidence["generador"] = generator.evidence()
     if generator.saturated:
         return error(
@@ -116,7 +122,7 @@ def evaluate(
         return error(
             check_id, "No concluyente: la prueba no registró ninguna solicitud.", **evidence
         )
-    found = breaches(totals, achieved_rate, limits, spike=spike)
+    found = breaches(totals, achieved_rate, limits, spike=check_id == SPIKE)
     summary = (
         f"{totals.requests} solicitudes, {achieved_rate:.1f} sol/s, p95 {totals.p95_ms:.0f} ms, "
         f"p99 {totals.p99_ms:.0f} ms, errores {_pct(totals.error_rate)}"
@@ -147,6 +153,33 @@ def figures(totals: Totals, achieved_rate: float, limits: Thresholds) -> dict[st
             "proporcion_minima_del_objetivo": limits.min_rate_ratio,
         },
     }
+
+
+@check(BANDWIDTH)
+def bandwidth(measured: BandwidthMeasurement, target_mbps: float) -> CheckResult:
+    """``load.bandwidth``: the sustained download against ``target_mbps`` (module contract)."""
+    if measured.unavailable is not None:
+        return error(BANDWIDTH, f"No se pudo medir el ancho de banda: {measured.unavailable}.")
+    mbps = measured.mbps
+    evidence = {
+        "mbps": round(mbps, 2),
+        "objetivo_mbps": target_mbps,
+        "bytes": measured.bytes,
+        "segundos": round(measured.seconds, 2),
+        "conexiones": measured.streams,
+        "descargas_completas": measured.downloads,
+        "archivos": list(measured.files),
+        "fallas": list(measured.failures[:10]),
+    }
+    if measured.failures and measured.bytes == 0:
+        return error(BANDWIDTH, "No se descargó nada: " + measured.failures[0], **evidence)
+    message = (
+        f"{mbps:.1f} Mbps sostenidos en {measured.seconds:.0f} s con {measured.streams} conexiones"
+    )
+    if measured.failures:
+        message += f"; {len(measured.failures)} descargas fallaron"
+    passed = mbps >= target_mbps and not measured.failures
+    return outcome(BANDWIDTH, passed, f"{message} (mínimo {target_mbps:g} Mbps).", **evidence)
 
 
 def _pct(value: float) -> str:

@@ -5,8 +5,8 @@ second registration raises at import). Evaluators of ids a checklist run measure
 ``Observer``; those of load, monitor and selftest take their command's observation.
 :func:`evaluate` runs a checklist evaluator and never raises: an ``Unobserved`` observation
 becomes ``error`` naming it, and an unexpected exception becomes ``error`` saying the
-harness failed (a bug to report), never a pass. Importing ``prepcheck.checks`` registers every
-evaluator (``ALL_MODULES``).
+harness failed (a bug to report), never a pass. :func:`load_all` imports every registering
+module (``ALL_MODULES``), so the registry is complete before anything looks an id up.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ ALL_MODULES = (
     "prepcheck.checks.fidelity.embedded",
     "prepcheck.checks.sftp",
     "prepcheck.checks.ingest",
+    "prepcheck.checks.load",
+    "prepcheck.checks.monitor.evaluate",
+    "prepcheck.checks.host",
 )
 
 

@@ -23,19 +23,17 @@ def positive_int(text: str) -> int:
     return value
 
 
-def non_negative_int(text: str) -> int:
-    """An integer, 0 or more."""
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f"se esperaba un número entero de 0 o más; se recibió {text!r}"
-        )
-    return value
-
-
-def any_int(text: str) -> int:
-    """Any integer (e.g. a seed)."""
+def integer(text: str) -> int:
+    """Any integer (its range, when it has one, is the command's to check)."""
     return _int(text)
+
+
+def number(text: str) -> float:
+    """Any finite number (its range, when it has one, is the command's to check)."""
+    value = _float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"se esperaba un número finito; se recibió {text!r}")
+    return value
 
 
 def positive_float(text: str) -> float:
@@ -126,15 +124,18 @@ def refine(
     *,
     type: Callable[[str], object] | None = None,
     metavar: str | None = None,
+    help: str | None = None,
 ) -> None:
-    """Give the argument ``dest`` (defined by a command's own module) a checked ``type`` and a
-    Spanish placeholder; ``KeyError`` when the parser has no such argument."""
+    """Give the argument ``dest`` (defined by a command's own module) a checked ``type``, a
+    Spanish placeholder or help; ``KeyError`` when the parser has no such argument."""
     for action in parser._actions:
         if action.dest == dest:
             if type is not None:
                 action.type = type
             if metavar is not None:
                 action.metavar = metavar
+            if help is not None:
+                action.help = help
             return
     raise KeyError(dest)
 

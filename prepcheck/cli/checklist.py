@@ -32,8 +32,8 @@ def add_commands(commands: Commands) -> None:
     arguments.refine(run, "config", metavar="ARCHIVO")
     arguments.refine(run, "out", type=arguments.output_folder, metavar="CARPETA")
     arguments.refine(run, "difusor", metavar="NOMBRE")
-    arguments.refine(run, "jobs", type=arguments.positive_int, metavar="N")
-    arguments.refine(run, "browsers", type=arguments.positive_int, metavar="N")
+    arguments.refine(run, "jobs", type=arguments.integer, metavar="N")
+    arguments.refine(run, "browsers", type=arguments.integer, metavar="N")
     arguments.refine(run, "junitxml", type=arguments.output_file)
     run.set_defaults(handler=_run)
 
@@ -63,7 +63,7 @@ def add_commands(commands: Commands) -> None:
         "--board",
         type=arguments.output_folder,
         metavar="CARPETA",
-        help="además escribe el tablero index.html en esta carpeta",
+        help="además reescribe el tablero index.html de esta carpeta de salida",
     )
     render.set_defaults(handler=_render)
 
@@ -107,7 +107,7 @@ def _render(args: argparse.Namespace) -> int:
     for path in args.results:
         print(render_report(path, path.with_name("report.html")))
     if args.board:
-        print(render_board(args.board, list(args.results)))
+        print(render_board(args.board))
     return EXIT_OK
 
 

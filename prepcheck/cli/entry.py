@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from prepcheck.cli import checklist, measure, package, services
+from prepcheck.cli import campaign, checklist, measure, package, services
 from prepcheck.cli.spanish import SpanishArgumentParser
 from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
 from prepcheck.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_commands(commands)
     services.add_commands(commands)
     measure.add_commands(commands)
+    campaign.add_commands(commands)
     return parser
 
 

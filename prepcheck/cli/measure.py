@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from prepcheck.campaign.cli import add_monitor_options
 from prepcheck.cli import arguments
 from prepcheck.cli.checklist import Commands
 from prepcheck.load.remote import DEFAULT_MASTER_PORT, DEFAULT_WORKER_WAIT_SECONDS
@@ -49,19 +50,19 @@ def _add_load(commands: Commands) -> None:
     )
     load.add_argument(
         "--users",
-        type=arguments.positive_int,
+        type=arguments.integer,
         metavar="N",
         help="usuarios simultáneos (tope: load.max_users)",
     )
     load.add_argument(
         "--rate",
-        type=arguments.positive_float,
+        type=arguments.number,
         metavar="SOL_POR_S",
         help="solicitudes por segundo objetivo (tope: load.max_rate)",
     )
     load.add_argument(
         "--duration",
-        type=arguments.positive_int,
+        type=arguments.integer,
         metavar="SEGUNDOS",
         help="duración (tope: load.max_duration_seconds)",
     )
@@ -73,14 +74,14 @@ def _add_load(commands: Commands) -> None:
     )
     load.add_argument(
         "--workers",
-        type=arguments.non_negative_int,
+        type=arguments.integer,
         default=0,
         metavar="K",
         help="procesos generadores locales de Locust",
     )
     load.add_argument(
         "--expect-workers",
-        type=arguments.positive_int,
+        type=arguments.integer,
         metavar="N",
         help="espera N trabajadores de otros equipos (prepcheck load-worker) en lugar de "
         "generar la carga aquí",
@@ -93,7 +94,7 @@ def _add_load(commands: Commands) -> None:
     )
     load.add_argument(
         "--worker-wait",
-        type=arguments.positive_float,
+        type=arguments.number,
         default=DEFAULT_WORKER_WAIT_SECONDS,
         metavar="SEGUNDOS",
         help="segundos que el maestro espera a que se conecten todos los trabajadores remotos",
@@ -116,14 +117,14 @@ def _add_load(commands: Commands) -> None:
     )
     worker.add_argument(
         "--plan",
-        type=arguments.existing_file,
+        type=Path,
         required=True,
         metavar="ARCHIVO",
         help="el plan que escribió prepcheck load (copia)",
     )
     worker.add_argument(
         "--ca-file",
-        type=arguments.existing_file,
+        type=Path,
         metavar="ARCHIVO",
         help="la CA de ensayo en este equipo, si su ruta difiere del plan",
     )
@@ -136,14 +137,14 @@ def _add_load(commands: Commands) -> None:
     )
     worker.add_argument(
         "--runs",
-        type=arguments.positive_int,
+        type=arguments.integer,
         default=1,
         metavar="N",
         help="corridas a atender (2 con --shape both)",
     )
     worker.add_argument(
         "--wait",
-        type=arguments.positive_float,
+        type=arguments.number,
         default=DEFAULT_WORKER_WAIT_SECONDS + 60,
         metavar="SEGUNDOS",
         help="segundos de espera al maestro en cada corrida, además de la duración del plan",
@@ -203,6 +204,7 @@ def _add_monitor(commands: Commands) -> None:
     monitor.add_argument(
         "--report-only", action="store_true", help="evalúa el historial sin sondear"
     )
+    add_monitor_options(monitor)
     monitor.set_defaults(handler=_monitor)
 
 

@@ -56,7 +56,7 @@ def add_commands(commands: Commands) -> None:
     )
     build.add_argument(
         "--seed",
-        type=arguments.any_int,
+        type=arguments.integer,
         default=2021,
         metavar="N",
         help="semilla de los datos sintéticos",

@@ -9,7 +9,10 @@ model the problem is about, so the loader can point at that key's line.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import time
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 Loc = tuple[str | int, ...]
 
@@ -45,3 +48,19 @@ def shown(value: object) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+def _clock(value: object) -> object:
+    """``"HH:MM"`` (or ``"HH:MM:SS"``) text as a time; a TOML time passes unchanged."""
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            raise Problem(
+                f'se esperaba una hora "HH:MM" (p. ej. "09:00"); se encontró {shown(value)}'
+            ) from None
+    return value
+
+
+#: A local time of day, written ``"09:00"`` (quoted) or as a TOML time (``09:00:00``).
+ClockTime = Annotated[time, BeforeValidator(_clock)]

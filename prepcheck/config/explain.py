@@ -36,6 +36,10 @@ _EXPECTED = {
     "string_type": "se esperaba un texto entre comillas",
     "datetime_type": "se esperaba una fecha y hora sin comillas, p. ej. 2021-06-06T19:00:00",
     "datetime_parsing": "se esperaba una fecha y hora sin comillas, p. ej. 2021-06-06T19:00:00",
+    "date_type": "se esperaba una fecha sin comillas, p. ej. 2027-05-23",
+    "date_parsing": "se esperaba una fecha sin comillas, p. ej. 2027-05-23",
+    "time_type": 'se esperaba una hora "HH:MM" (p. ej. "09:00")',
+    "time_parsing": 'se esperaba una hora "HH:MM" (p. ej. "09:00")',
     "list_type": "se esperaba una lista [ … ]",
     "tuple_type": "se esperaba una lista [ … ]",
     "dict_type": f"se esperaba {_TABLE}",
@@ -56,7 +60,7 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Issue:
         cause = ctx.get("error")
         if isinstance(cause, Problem):
             return Issue((*loc, *cause.key), str(cause))
-        return Issue(loc, f"valor no válido: {cause}")
+        return Issue(loc, str(cause))  # the harness's validators all speak Spanish
     if kind == "extra_forbidden":
         return Issue(loc, _unknown_key(loc, root))
     if kind == "missing":

@@ -19,6 +19,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_
 
 from prepcheck.config.base import Problem, Strict, shown
 from prepcheck.config.paths import CaFile, Folder
+from prepcheck.config.settings.campaign import CampaignSettings
 from prepcheck.config.settings.election import MonitorSettings, PackageSource
 from prepcheck.config.settings.host import HostSettings
 from prepcheck.config.settings.load import LoadSettings
@@ -174,10 +175,12 @@ class Difusor(Strict):
 
 
 class Config(Strict):
-    """The whole file: ``[election]`` and one ``[[difusor]]`` table per difusor."""
+    """The whole file: ``[election]``, one ``[[difusor]]`` table per difusor and the optional
+    ``[campaign]``."""
 
     election: Election
     difusor: list[Difusor] = Field(min_length=1)
+    campaign: CampaignSettings | None = None
     _source: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")

@@ -3,7 +3,8 @@
 Contract: a path is written as a TOML string; ``~`` expands; a relative path resolves against
 the ``base`` folder in the validation context (the configuration file's folder; the working
 folder when there is none). :data:`File` must be a readable regular file, :data:`Folder` a
-readable folder, :data:`CaFile` a readable file holding at least one PEM certificate. A value
+readable folder, :data:`CaFile` a readable file holding at least one PEM certificate;
+:data:`AnyPath` is only converted (for paths a command creates, resolved by their model). A value
 that fails raises :class:`~prepcheck.config.base.Problem` in Spanish, naming the path.
 """
 
@@ -84,6 +85,8 @@ def _ca_file(value: Path, info: ValidationInfo) -> Path:
     return path
 
 
+#: A path written as a string, resolved by the model that holds it (kind not checked).
+AnyPath = Annotated[Path, BeforeValidator(_as_path)]
 File = Annotated[Path, BeforeValidator(_as_path), AfterValidator(_file)]
 Folder = Annotated[Path, BeforeValidator(_as_path), AfterValidator(_folder)]
 CaFile = Annotated[Path, BeforeValidator(_as_path), AfterValidator(_ca_file)]

@@ -1,1 +1,2 @@
-"""The difusor's self-test on its own host: ``host.*`` checks (disk, history, access log)."""
+"""The difusor's self-test on its own host: reading the disk, the history and the access log
+(the ``host.*`` facts of ``prepcheck.snapshots.host``), judged by ``prepcheck.checks.host``."""

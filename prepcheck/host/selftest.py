@@ -1,11 +1,12 @@
 """``prepcheck selftest``: the ``host.*`` checks, run by a difusor on its own server.
 
 Contract of ``run_selftest(args)``: reads the configuration (the difusor's ``host`` settings),
-runs ``host.disk-free`` on the site and history folders, ``host.history-kept`` on the history
-and ``host.access-log`` on the live access log; merges the three records into
-``OUT/<difusor>/results.json`` and re-renders its report and the board (``outputs.land``). The
-exit code is the difusor's verdict after landing; configuration errors raise ``ConfigError``
-(exit 2 in the CLI).
+collects the facts (``prepcheck.host.disk``, ``.history``, ``.access_log``) and judges them
+(``prepcheck.checks.host``): ``host.disk-free`` on the site and history folders,
+``host.history-kept`` on the history and ``host.access-log`` on the live access log; merges
+the three records into ``OUT/<difusor>/results.json`` and re-renders its report and the board
+(``outputs.land``). The exit code is the difusor's verdict after landing; configuration errors
+raise ``ConfigError`` (exit 2 in the CLI).
 """
 
 from __future__ import annotations
@@ -13,23 +14,25 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from prepcheck.config import load_config
-from prepcheck.host.access_log import check_access_log
-from prepcheck.host.disk import GB, check_disk_free
-from prepcheck.host.history import check_history
+from prepcheck.checks.host import GB, access_log, disk_free, history_kept
+from prepcheck.config import HostSettings, load_config
+from prepcheck.host.access_log import read_access_log
+from prepcheck.host.disk import measure_folders
+from prepcheck.host.history import read_history
 from prepcheck.outputs import land, subject_of
 from prepcheck.results import STATUS_LABELS, CheckResult, exit_code, now_iso
 
 
-def selftest_results(args: argparse.Namespace, min_free_gb: float, max_age_minutes: int,
-                     max_problems: int) -> list[CheckResult]:  # fmt: skip
+def selftest_results(args: argparse.Namespace, host: HostSettings) -> list[CheckResult]:
     """The three host.* results for the folders and log named in ``args``."""
     folders = {"sitio": args.site_root, "históricos": args.history}
     return [
-        check_disk_free(folders, int(min_free_gb * GB)),
-        check_history(args.history, max_problems),
-        check_access_log(
-            args.access_log, args.access_log_format, timedelta(minutes=max_age_minutes)
+        disk_free(measure_folders(folders), int(host.min_free_gb * GB)),
+        history_kept(read_history(args.history), host.max_problems),
+        access_log(
+            read_access_log(args.access_log),
+            args.access_log_format,
+            timedelta(minutes=host.access_log_max_age_minutes),
         ),
     ]
 
@@ -39,13 +42,13 @@ def run_selftest(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     difusor = config.find(args.difusor)
     started = now_iso()
-    host = difusor.host
-    results = selftest_results(
-        args, host.min_free_gb, host.access_log_max_age_minutes, host.max_problems
-    )
+    results = selftest_results(args, difusor.host)
     for result in results:
         print(f"{STATUS_LABELS[result.status]:<12} {result.id}: {result.message}")
     subject = subject_of(config, difusor)
-    landed = land(args.out.resolve(), subject, results, started_at=started, command="selftest")
+    out = args.out.resolve()
+    landed = land(
+        out, subject, results, started_at=started, command="selftest", campaign=config.campaign
+    )
     print(f"Resultados: {landed.path}\nInforme: {landed.report}")
     return exit_code([landed.verdict])

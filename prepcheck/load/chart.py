@@ -1,68 +1,44 @@
-"""A PNG chart of a load run over time: requests/s (and failures/s), users, p95 latency.
+"""A load run over time as data the report draws: latency percentiles and throughput.
 
-Contract: ``chart_png(points, title)`` returns PNG bytes (Pillow, default font) for any number of
-points, including none; it never reads files.
+Contract: ``series(points)`` returns ``{"segundos", "usuarios", "sol_por_segundo",
+"fallas_por_segundo", "p50_ms", "p95_ms", "p99_ms"}``, parallel lists of at most
+``MAX_POINTS`` items (seconds since the first point; ``None`` where Locust had no value yet).
+A longer run is grouped into consecutive buckets: the time is the bucket's last second, users
+and latency percentiles its maximum (a slow second is never averaged away), rates its mean.
+Pure: it never reads files; any number of points, including none.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
-
-from PIL import Image, ImageDraw
+from typing import Any
 
 from prepcheck.snapshots.load import Point
 
-WIDTH, PANEL_HEIGHT, MARGIN = 900, 200, 60
-_BLUE, _RED, _GREY, _GREEN = (31, 90, 170), (200, 40, 40), (150, 150, 150), (40, 140, 60)
+#: At most this many points per series (a 30-minute run has 1,800 seconds).
+MAX_POINTS = 300
 
 
-def chart_png(points: Sequence[Point], title: str) -> bytes:
-    """Two panels sharing the time axis: throughput on top, p95 latency below."""
-    image = Image.new("RGB", (WIDTH, 2 * PANEL_HEIGHT + 3 * MARGIN // 2), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((MARGIN, 8), title, fill="black")
+def series(points: Sequence[Point], max_points: int = MAX_POINTS) -> dict[str, list[Any]]:
+    """The over-time series of ``points`` (see the module contract)."""
+    size = max(1, -(-len(points) // max_points))
+    buckets = [points[i : i + size] for i in range(0, len(points), size)]
     start = points[0].at if points else 0.0
-    seconds = [p.at - start for p in points]
-    top = (MARGIN, 30, WIDTH - MARGIN, 30 + PANEL_HEIGHT)
-    bottom = (MARGIN, top[3] + MARGIN // 2, WIDTH - MARGIN, top[3] + MARGIN // 2 + PANEL_HEIGHT)
-    _panel(
-        draw,
-        top,
-        seconds,
-        [
-            ("sol/s", [p.rate for p in points], _BLUE),
-            ("fallas/s", [p.failure_rate for p in points], _RED),
-            ("usuarios", [float(p.users) for p in points], _GREEN),
-        ],
-    )
-    latency = [p.p95_ms if p.p95_ms is not None else 0.0 for p in points]
-    _panel(draw, bottom, seconds, [("p95 ms", latency, _BLUE)])
-    draw.text((WIDTH // 2 - 40, bottom[3] + 6), "segundos de prueba", fill="black")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return {
+        "segundos": [round(b[-1].at - start, 1) for b in buckets],
+        "usuarios": [max(p.users for p in b) for b in buckets],
+        "sol_por_segundo": [_mean(b, lambda p: p.rate) for b in buckets],
+        "fallas_por_segundo": [_mean(b, lambda p: p.failure_rate) for b in buckets],
+        "p50_ms": [_peak(b, lambda p: p.p50_ms) for b in buckets],
+        "p95_ms": [_peak(b, lambda p: p.p95_ms) for b in buckets],
+        "p99_ms": [_peak(b, lambda p: p.p99_ms) for b in buckets],
+    }
 
 
-def _panel(
-    draw: ImageDraw.ImageDraw,
-    box: tuple[int, int, int, int],
-    xs: Sequence[float],
-    series: Sequence[tuple[str, Sequence[float], tuple[int, int, int]]],
-) -> None:
-    left, top, right, bottom = box
-    draw.rectangle(box, outline=_GREY)
-    x_max = max(xs[-1] if xs else 1.0, 1.0)
-    y_max = max([max(values, default=0.0) for _, values, _ in series] + [1.0]) * 1.1
-    draw.text((4, top), f"{y_max:.0f}", fill="black")
-    draw.text((4, bottom - 12), "0", fill="black")
-    draw.text((right - 30, bottom + 2), f"{x_max:.0f}", fill="black")
-    scale_x: Callable[[float], float] = lambda x: left + (right - left) * x / x_max  # noqa: E731
-    scale_y: Callable[[float], float] = lambda y: bottom - (bottom - top) * y / y_max  # noqa: E731
-    for index, (label, values, colour) in enumerate(series):
-        draw.text((left + 8 + 110 * index, top + 4), label, fill=colour)
-        line = [(scale_x(x), scale_y(y)) for x, y in zip(xs, values, strict=True)]
-        if len(line) > 1:
-            draw.line(line, fill=colour, width=2)
-        elif line:
-            draw.ellipse([line[0][0] - 2, line[0][1] - 2, line[0][0] + 2, line[0][1] + 2], colour)
+def _mean(bucket: Sequence[Point], value: Callable[[Point], float]) -> float:
+    return round(sum(value(p) for p in bucket) / len(bucket), 2)
+
+
+def _peak(bucket: Sequence[Point], value: Callable[[Point], float | None]) -> float | None:
+    found = [v for v in map(value, bucket) if v is not None]
+    return round(max(found), 1) if found else None

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from prepcheck.checklist.sources import corte_source_package, current_official_corte
+from prepcheck.checks.load import bandwidth
 from prepcheck.config import Config, Difusor, load_config
 from prepcheck.load.judge import judge_run
 from prepcheck.load.locust_run import RemoteWorkers, run_locust
@@ -79,17 +80,22 @@ def run_load(args: argparse.Namespace) -> int:
         results.append(judge_run(run, plan, settings))
         _show(results[-1])
     if args.bandwidth:
-        results.append(
-            measure_bandwidth(
-                difusor,
-                config.election.folder,
-                seconds=min(settings.bandwidth_seconds, settings.max_duration_seconds),
-                streams=settings.bandwidth_streams,
-                target_mbps=settings.bandwidth_mbps,
-            )
+        measured = measure_bandwidth(
+            difusor,
+            config.election.folder,
+            seconds=min(settings.bandwidth_seconds, settings.max_duration_seconds),
+            streams=settings.bandwidth_streams,
         )
+        results.append(bandwidth(measured, settings.bandwidth_mbps))
         _show(results[-1])
-    landed = land(out, subject_of(config, difusor), results, started_at=started, command="load")
+    landed = land(
+        out,
+        subject_of(config, difusor),
+        results,
+        started_at=started,
+        command="load",
+        campaign=config.campaign,
+    )
     print(f"Resultados: {landed.path}\nInforme: {landed.report}")
     return exit_code([landed.verdict])
 

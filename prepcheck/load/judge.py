@@ -2,26 +2,29 @@
 
 Contract: never raises for a run that went wrong; a run that timed out, whose workers did not
 all connect, that left no statistics or ran on a saturated generator gives ``error``; otherwise
-the thresholds decide (see ``prepcheck.checks.load``). The evidence carries the figures,
-the generators' CPU, the per-generator request counts, Locust's files and the over-time chart
-as a PNG.
+the thresholds decide (see ``prepcheck.checks.load``). The evidence carries the figures, the
+generators' CPU, the per-generator request counts and the latency/throughput series over time
+(``serie``, see ``prepcheck.load.chart``) that the report draws; Locust's own files (CSV
+statistics, HTML report) are the record's artifacts, named relative to ``artifacts_root`` (the
+folder of the difusor's results.json), so an output folder keeps working when moved or zipped.
 """
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
-from prepcheck.checks.load import Thresholds, evaluate, saturation
+from prepcheck.checks.load import capacity, spike
 from prepcheck.config import LoadSettings
-from prepcheck.load.chart import chart_png
+from prepcheck.load.chart import series
 from prepcheck.load.locust_run import LocustRun
 from prepcheck.load.plan import LoadPlan
 from prepcheck.load.stats import load_window, rate_at_full_load, read_history, read_totals
-from prepcheck.results import CheckResult, error
+from prepcheck.results import Artifact, CheckResult, error
+from prepcheck.snapshots.load import Generator, LoadMeasurement, Thresholds
 
 CHECK_BY_SHAPE = {"steady": "load.capacity", "spike": "load.spike"}
+EVALUATOR_BY_SHAPE = {"steady": capacity, "spike": spike}
 #: What Locust's master logs when the expected workers did not all connect in time.
 WORKERS_MISSING = "Gave up waiting for workers to connect"
 
@@ -36,9 +39,18 @@ def thresholds_for(plan: LoadPlan, settings: LoadSettings) -> Thresholds:
     )
 
 
-def judge_run(run: LocustRun, plan: LoadPlan, settings: LoadSettings) -> CheckResult:
-    """The record of ``run`` (see the module contract)."""
+def judge_run(
+    run: LocustRun, plan: LoadPlan, settings: LoadSettings, artifacts_root: Path | None = None
+) -> CheckResult:
+    """The record of ``run`` (see the module contract). ``artifacts_root`` defaults to the
+    parent of Locust's folder (``OUT/<difusor>`` for ``OUT/<difusor>/load``)."""
     check_id = CHECK_BY_SHAPE[plan.shape]
+    root = artifacts_root or run.out_dir.parent
+    judged = _judge(run, plan, settings, check_id)
+    return judged.with_artifacts(*_artifacts(run, root))
+
+
+def _judge(run: LocustRun, plan: LoadPlan, settings: LoadSettings, check_id: str) -> CheckResult:
     evidence = _plan_evidence(run, plan)
     if run.timed_out:
         return error(check_id, "La prueba no terminó a tiempo y se detuvo.", **evidence)
@@ -60,17 +72,14 @@ def judge_run(run: LocustRun, plan: LoadPlan, settings: LoadSettings) -> CheckRe
     # there Locust's own whole-run figure is the better estimate.
     achieved = None if run.workers else rate_at_full_load(points, plan.users)
     achieved = totals.rate if achieved is None else achieved
-    generator = saturation(
-        ((s.at, s.role, s.busy) for s in run.cpu), load_window(points), _logs(run)
+    generator = Generator(
+        tuple((s.at, s.role, s.busy) for s in run.cpu), load_window(points), _logs(run)
     )
-    title = f"{check_id}: {plan.users} usuarios, objetivo {plan.rate:g} sol/s ({plan.shape})"
-    evidence["imagenes"] = [
-        {
-            "nombre": "carga en el tiempo",
-            "png_base64": base64.b64encode(chart_png(points, title)).decode("ascii"),
-        }
-    ]
-    return evaluate(check_id, totals, achieved, thresholds_for(plan, settings), generator, evidence)
+    evidence["serie"] = series(points)
+    measured = LoadMeasurement(
+        totals, achieved, thresholds_for(plan, settings), generator, evidence
+    )
+    return EVALUATOR_BY_SHAPE[plan.shape](measured)
 
 
 def _plan_evidence(run: LocustRun, plan: LoadPlan) -> dict[str, Any]:
@@ -87,13 +96,26 @@ def _plan_evidence(run: LocustRun, plan: LoadPlan) -> dict[str, Any]:
         "trabajadores_remotos": run.remote,
         "solicitudes_por_generador": (run.summary or {}).get("generators"),
         "limites_aplicados": plan.capped,
-        "archivos_locust": {
-            "estadisticas_csv": str(run.stats_csv),
-            "historia_csv": str(run.history_csv),
-            "fallas_csv": str(run.failures_csv),
-            "informe_html": str(run.html),
-        },
     }
+
+
+def _artifacts(run: LocustRun, root: Path) -> list[Artifact]:
+    """Locust's files that exist inside ``root``, named relative to it."""
+    files = (
+        ("Informe HTML de Locust", run.html, "html"),
+        ("Estadísticas (CSV)", run.stats_csv, "csv"),
+        ("Estadísticas por segundo (CSV)", run.history_csv, "csv"),
+        ("Fallas (CSV)", run.failures_csv, "csv"),
+    )
+    found = []
+    for label, path, kind in files:
+        try:
+            relative = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue  # outside the output folder: a link would break once the folder moves
+        if path.is_file():
+            found.append(Artifact(label, relative.as_posix(), kind))
+    return found
 
 
 def _logs(run: LocustRun) -> str:

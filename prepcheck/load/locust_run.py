@@ -18,18 +18,21 @@ import json
 import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
 from prepcheck.load.plan import PLAN_ENV, LoadPlan
+from prepcheck.load.stats import read_history
 from prepcheck.reference.process import ManagedProcess, free_port
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfiles" / "citizen.py"
 HARD_MARGIN_SECONDS = 45.0
 WORKER_WAIT_SECONDS = 20
+#: Seconds between the live lines a load run prints.
+PROGRESS_SECONDS = 5.0
 _SAMPLE_SECONDS = 0.5
 
 
@@ -171,7 +174,14 @@ def run_locust(
     try:
         for _, process in processes:
             process.start()
-        samples, timed_out = _watch(processes, deadline)
+        started = time.monotonic()
+
+        def show() -> None:
+            line = live_line(Path(f"{prefix}_stats_history.csv"), started)
+            if line is not None:
+                print(line, flush=True)
+
+        samples, timed_out = _watch(processes, deadline, show)
         _wait_exit([p for _, p in processes[1:]], 10.0)
     finally:
         for _, process in processes:
@@ -202,12 +212,16 @@ def reported_cpu(summary: dict | None) -> list[CpuSample]:
 
 
 def _watch(
-    processes: list[tuple[str, ManagedProcess]], deadline: float
+    processes: list[tuple[str, ManagedProcess]],
+    deadline: float,
+    progress: Callable[[], None] = lambda: None,
 ) -> tuple[list[CpuSample], bool]:
-    """Sample CPU use until the first process (local or master) exits or ``deadline`` passes."""
+    """Sample CPU use until the first process (local or master) exits or ``deadline`` passes;
+    ``progress`` is called every ``PROGRESS_SECONDS`` (the live line)."""
     meters = [(role, _Meter(process.pid)) for role, process in processes]
     samples: list[CpuSample] = []
     leader = processes[0][1]
+    shown = time.monotonic()
     while leader.alive():
         if time.monotonic() > deadline:
             return samples, True
@@ -216,7 +230,27 @@ def _watch(
             sample = meter.sample(role)
             if sample is not None:
                 samples.append(sample)
+        if time.monotonic() - shown >= PROGRESS_SECONDS:
+            shown = time.monotonic()
+            progress()
     return samples, False
+
+
+def live_line(history_csv: Path, started: float) -> str | None:
+    """The run so far, in one Spanish line (None before Locust's first statistics row)."""
+    try:
+        points = read_history(history_csv)
+    except (OSError, ValueError, KeyError):
+        return None
+    if not points:
+        return None
+    last = points[-1]
+    p95 = f"{last.p95_ms:g} ms" if last.p95_ms is not None else "—"
+    return (
+        f"  {time.monotonic() - started:4.0f} s: {last.users} usuarios, "
+        f"{last.rate:.1f} sol/s, p95 {p95}, {last.total_failures} fallas de "
+        f"{last.total_requests} solicitudes"
+    )
 
 
 class _Meter:

@@ -55,6 +55,8 @@ def read_history(history_csv: Path) -> list[Point]:
                     p95_ms=_number(row["95%"]),
                     total_requests=int(row["Total Request Count"]),
                     total_failures=int(row["Total Failure Count"]),
+                    p50_ms=_number(row.get("50%") or ""),
+                    p99_ms=_number(row.get("99%") or ""),
                 )
             )
     return points

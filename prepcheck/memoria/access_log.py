@@ -29,9 +29,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from prepcheck.formats.logformat import LogFormat, LogRecord
 from prepcheck.memoria.classify import Kind, classify, strip_query
 from prepcheck.memoria.logfiles import iter_lines, order_files
-from prepcheck.memoria.logformat import LogFormat, LogRecord
 
 MAX_SAMPLES = 10
 _EXPIRE_EVERY = 50_000

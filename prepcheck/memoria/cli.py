@@ -17,10 +17,10 @@ from pathlib import Path
 
 from prepcheck.config import Config, Difusor, load_config
 from prepcheck.errors import ConfigError
+from prepcheck.formats.logformat import compile_format
 from prepcheck.memoria.access_log import analyze, rules_es
 from prepcheck.memoria.document import build_memoria, check_records, previous_improvements
 from prepcheck.memoria.incidents import read_incidents
-from prepcheck.memoria.logformat import compile_format
 from prepcheck.memoria.render import render_memoria
 from prepcheck.results import write_json
 

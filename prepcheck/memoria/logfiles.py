@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, cast
 
-from prepcheck.memoria.logformat import LogFormat
+from prepcheck.formats.logformat import LogFormat
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _PROBE_LINES = 50

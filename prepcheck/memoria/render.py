@@ -1,17 +1,25 @@
 """Render ``memoria.html`` (Spanish, self-contained, printable) from ``memoria.json`` alone.
 
 Contract: ``render_memoria(memoria_json, html_path)`` reads the JSON document and writes the
-HTML through ``templates/memoria.html.j2``; no log text is ever read here. Numbers follow
-es-MX conventions (1,234,567.8); durations read «1 h 02 min 03 s».
+HTML through ``templates/memoria.html.j2``, which extends the report's page
+(``prepcheck.report.environment``: same look, same Content-Security-Policy, readable at
+390 px); no log text is ever read here. Numbers follow es-MX conventions (1,234,567.8);
+durations read «1 h 02 min 03 s»; moments «1 de diciembre de 2026, 14:05 (UTC−06:00)».
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
+
+from prepcheck.report import es
+from prepcheck.report.environment import environment
+from prepcheck.report.facts.common import label, scalar
+from prepcheck.report.pages import write_page
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -45,14 +53,28 @@ def size(value: Any) -> str:
     return f"{amount / 1e6:,.2f} MB"
 
 
+def evidence_value(value: Any, utc_offset: str) -> str:
+    """An evidence scalar as es-MX text; ISO moments in election time."""
+    if isinstance(value, str) and "T" in value and es.parse_moment(value) is not None:
+        return es.moment_text(value, utc_offset, seconds=True)
+    return scalar(value)
+
+
+@cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(_TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-    )
-    environment.filters.update(number=number, duration=duration, size=size)
-    return environment
+    """The report's environment with the memoria's templates and number formats."""
+    env = environment(_TEMPLATES).overlay()
+    env.filters = {
+        **env.filters,
+        "number": number,
+        "duration": duration,
+        "size": size,
+        "label": label,
+        "evidence_value": evidence_value,
+        "moment": lambda value, offset: es.moment_text(value, offset),
+        "zone": es.zone_label,
+    }
+    return env
 
 
 def render_memoria(memoria_json: Path, html_path: Path) -> Path:
@@ -61,5 +83,4 @@ def render_memoria(memoria_json: Path, html_path: Path) -> Path:
     days = data["estadisticas"]["por_dia"]
     peak = max((day["visitantes"] for day in days), default=0)
     html = _environment().get_template("memoria.html.j2").render(m=data, peak=peak or 1)
-    html_path.write_text(html, encoding="utf-8")
-    return html_path
+    return write_page(html, html_path)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
+from prepcheck.campaign.watch import campaign_watch
 from prepcheck.checklist.sources import corte_source_package
 from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.config import Config, Difusor, Election, load_config
@@ -111,12 +112,14 @@ def _monitor(
         print(_banner(names, bounds, rules), flush=True)
         states = _StateLog()
         target = Watch(difusores, election, corte_source_package(election))
+        campaign = campaign_watch(config, difusores, rules, args, bounds.every_s)
 
         def sink(observations: list[Observation]) -> None:
             history.add(run_id, observations)
             states.show(observations, rules)
+            campaign.round(observations)  # the live board and the alerts
 
-        with stop_requested() as stop:
+        with stop_requested() as stop, campaign:
             cycles = watch(target, bounds, sink, stop)
         history.finish_run(run_id)
     print(f"Monitoreo terminado: {cycles} ronda(s) de sondeos en {history.path}")
@@ -160,16 +163,32 @@ def _report(
 
 
 class _StateLog:
-    """Prints a line when a difusor goes down or comes back, not one per probe."""
+    """One line per round: how many difusores are up to date, who is not and why; a
+    difusor that changes state is named even when the round is otherwise unremarkable."""
 
     def __init__(self) -> None:
         self._up: dict[str, bool] = {}
+        self._round = 0
 
     def show(self, observations: Sequence[Observation], rules: Rules) -> None:
+        if not observations:
+            return
+        self._round += 1
+        down = [obs for obs in observations if not obs.fresh(rules.interval)]
+        changed = [
+            obs.difusor
+            for obs in observations
+            if self._up.get(obs.difusor, True) != obs.fresh(rules.interval)
+        ]
+        when = observations[0].at.astimezone(rules.tz).strftime("%H:%M:%S")
+        line = f"{when} ronda {self._round}: {len(observations) - len(down)} de "
+        line += f"{len(observations)} al día"
+        if down:
+            line += "; fallan: " + "; ".join(
+                f"{obs.difusor} ({obs.reason(rules.interval)})" for obs in down
+            )
+        if changed:
+            line += " · cambiaron: " + ", ".join(changed)
+        print(line, flush=True)
         for obs in observations:
-            up = obs.fresh(rules.interval)
-            if self._up.get(obs.difusor, True) != up:
-                when = obs.at.astimezone(rules.tz).strftime("%H:%M:%S")
-                state = "al día" if up else f"FALLA — {obs.reason(rules.interval)}"
-                print(f"{when} {obs.difusor}: {state}", flush=True)
-            self._up[obs.difusor] = up
+            self._up[obs.difusor] = obs.fresh(rules.interval)

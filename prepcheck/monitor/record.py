@@ -39,7 +39,12 @@ def record_monitoring(
     """Evaluate, land and render; returns the records and where they landed."""
     results = evaluate_all(observations, rules)
     landed = land(
-        out_dir, subject_of(config, difusor), results, started_at=started_at, command="monitor"
+        out_dir,
+        subject_of(config, difusor),
+        results,
+        started_at=started_at,
+        command="monitor",
+        campaign=config.campaign,
     )
     incidents = incidents_document(difusor.name, observations, rules)
     write_json(incidents, incidents_path(landed.path))

@@ -1,10 +1,12 @@
-"""``load.bandwidth``: sustained download throughput of the package's largest files, in Mbps.
+"""The bandwidth download for ``load.bandwidth``: the package's largest files, again and again.
 
 Contract: ``measure_bandwidth`` reads ``main.json`` to find the CSV databases (the largest files
 of a PREP package), then downloads them over ``streams`` parallel verified-TLS connections,
 uncompressed (``Accept-Encoding: identity``: the bytes a citizen's link must carry), again and
-again until ``seconds`` have passed; each request is bounded by the difusor's timeout. It never
-raises for network trouble: that becomes an ``error`` record.
+again until ``seconds`` have passed; each request is bounded by the difusor's timeout. It
+returns what it measured (``BandwidthMeasurement``) and never raises for network trouble: that
+is recorded as a failure, or as ``unavailable`` when there is no file to download. The judging
+is ``prepcheck.checks.load.bandwidth``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ import httpx
 
 from prepcheck.config import Difusor
 from prepcheck.probes.http import fetch, make_client
-from prepcheck.results import CheckResult, error, outcome
+from prepcheck.snapshots.load import BandwidthMeasurement
 
-CHECK_ID = "load.bandwidth"
 _CHUNK = 256 * 1024
 
 
@@ -77,12 +78,12 @@ def _download_loop(urls: list[str], difusor: Difusor, deadline: float, tally: _T
 
 
 def measure_bandwidth(
-    difusor: Difusor, folder: str, *, seconds: float, streams: int, target_mbps: float
-) -> CheckResult:
-    """Download for ``seconds`` over ``streams`` connections and judge against the target."""
+    difusor: Difusor, folder: str, *, seconds: float, streams: int
+) -> BandwidthMeasurement:
+    """Download for ``seconds`` over ``streams`` connections (see the module contract)."""
     urls = largest_files(difusor, folder)
     if isinstance(urls, str):
-        return error(CHECK_ID, f"No se pudo medir el ancho de banda: {urls}.")
+        return BandwidthMeasurement(streams=streams, unavailable=urls)
     tally = _Tally()
     started = time.monotonic()
     deadline = started + seconds
@@ -90,22 +91,11 @@ def measure_bandwidth(
         jobs = [pool.submit(_download_loop, urls, difusor, deadline, tally) for _ in range(streams)]
     for job in jobs:
         job.result()  # a bug in the loop must surface, not read as low bandwidth
-    elapsed = max(time.monotonic() - started, 1e-6)
-    mbps = tally.bytes * 8 / elapsed / 1e6
-    evidence = {
-        "mbps": round(mbps, 2),
-        "objetivo_mbps": target_mbps,
-        "bytes": tally.bytes,
-        "segundos": round(elapsed, 2),
-        "conexiones": streams,
-        "descargas_completas": tally.downloads,
-        "archivos": urls,
-        "fallas": tally.failures[:10],
-    }
-    if tally.failures and tally.bytes == 0:
-        return error(CHECK_ID, "No se descargó nada: " + tally.failures[0], **evidence)
-    message = f"{mbps:.1f} Mbps sostenidos en {elapsed:.0f} s con {streams} conexiones"
-    if tally.failures:
-        message += f"; {len(tally.failures)} descargas fallaron"
-    passed = mbps >= target_mbps and not tally.failures
-    return outcome(CHECK_ID, passed, f"{message} (mínimo {target_mbps:g} Mbps).", **evidence)
+    return BandwidthMeasurement(
+        files=tuple(urls),
+        bytes=tally.bytes,
+        seconds=max(time.monotonic() - started, 1e-6),
+        streams=streams,
+        downloads=tally.downloads,
+        failures=tuple(tally.failures),
+    )

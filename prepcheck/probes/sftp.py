@@ -31,6 +31,7 @@ import asyncssh
 
 from prepcheck.config import SftpSettings
 from prepcheck.errors import ConfigError
+from prepcheck.redaction import from_environment
 from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome, Stage
 
 T = TypeVar("T")
@@ -318,9 +319,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _redact(text: str, settings: SftpSettings) -> str:
-    """Remove any secret value that could have slipped into a message (defence in depth)."""
-    for name in (settings.password_env, settings.key_passphrase_env):
-        value = os.environ.get(name) if name else None
-        if value:
-            text = text.replace(value, "***")
-    return text
+    """Mask any secret value that could have slipped into a message (defence in depth), in
+    every form it can take (``prepcheck.redaction``)."""
+    names = (settings.password_env, settings.key_passphrase_env)
+    return from_environment(names, [settings.username])(text)

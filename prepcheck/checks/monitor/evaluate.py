@@ -1,9 +1,13 @@
 """Evaluators: pure functions from a difusor's observation history to ``CheckResult``.
 
-Contract: no I/O; observations oldest first; every evaluator returns ``skipped`` when there is
+Contract: no I/O; observations oldest first; each evaluator is registered under its catalogue
+id (``prepcheck.checks.registry``); every evaluator returns ``skipped`` when there is
 nothing to judge and ``error`` when there is too little (fewer than ``Rules.min_periods``
 observed periods), never ``pass``. Evidence is a summary (counts, percentages, incidents and
-runs capped at ``MAX_LISTED``), never the rows themselves.
+runs capped at ``MAX_LISTED``), never the rows themselves; ``monitor.availability`` and
+``freshness.missed-periods`` also carry ``serie_periodos``, the state of every update period
+as one letter each (at most ``MAX_SERIES`` letters: longer histories are grouped, a group
+taking its worst state), for the report's timeline.
 """
 
 from __future__ import annotations
@@ -21,14 +25,26 @@ from prepcheck.checks.monitor.periods import (
     PeriodState,
     failed_runs,
     incidents,
+    period_index,
     periods,
 )
+from prepcheck.checks.registry import check
 from prepcheck.config import Election
 from prepcheck.results import CheckResult, error, outcome, skipped
 from prepcheck.snapshots.monitor import Observation
 from prepcheck.spanish import duration_es, local_iso, local_text
 
 MAX_LISTED = 20
+#: At most this many letters in ``serie_periodos`` (a week of 15-minute periods is 672).
+MAX_SERIES = 720
+#: ``serie_periodos`` letters, worst first (a group of periods shows its worst).
+SERIES_LETTERS = {
+    "c": "caído: ningún sondeo respondió 200",
+    "r": "atrasado: respondió, pero con un corte viejo o ilegible",
+    "d": "sin corte oficial con qué comparar",
+    "o": "al día",
+    "-": "sin sondeos",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,7 @@ def evaluate_all(observations: Sequence[Observation], rules: Rules) -> list[Chec
     ]
 
 
+@check("monitor.availability")
 def evaluate_availability(observations: Sequence[Observation], rules: Rules) -> CheckResult:
     """``monitor.availability``: successful probes (HTTP 200 within the bound) over all probes
     of the monitored window ≥ ``availability_percent`` (99.9).
@@ -109,6 +126,7 @@ def evaluate_availability(observations: Sequence[Observation], rules: Rules) -> 
         incidentes_total=len(found),
         incidentes=[incident_record(i, rules.tz) for i in found[:MAX_LISTED]],
         incidentes_omitidos=max(0, len(found) - MAX_LISTED),
+        serie_periodos=period_series(observations, judged, rules),
     )
     passed = percent >= Decimal(str(rules.availability_percent))
     verb = "cumple" if passed else "no alcanza"
@@ -120,6 +138,7 @@ def evaluate_availability(observations: Sequence[Observation], rules: Rules) -> 
     return outcome(check, passed, message, **evidence)
 
 
+@check("freshness.missed-periods")
 def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -> CheckResult:
     """``freshness.missed-periods``: never ``missed_period_limit`` (3) consecutive update
     periods failed. A period fails when no probe in it saw the site reachable with a corte
@@ -150,6 +169,7 @@ def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -
         tramos_fallidos=[_run_record(run, rules) for run in runs[:MAX_LISTED]],
         tramos_omitidos=max(0, len(runs) - MAX_LISTED),
         interrupciones=len(breaking),
+        serie_periodos=period_series(observations, judged, rules),
     )
     if breaking:
         point = interruption_point(breaking[0], rules)
@@ -175,6 +195,7 @@ def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -
     return outcome(check, True, message, **evidence)
 
 
+@check("freshness.publication-window")
 def evaluate_publication_window(observations: Sequence[Observation], rules: Rules) -> CheckResult:
     """``freshness.publication-window``: over the monitored part of the publication window,
     results were published (HTTP 200 with a readable corte) at every probe.
@@ -230,6 +251,36 @@ def evaluate_publication_window(observations: Sequence[Observation], rules: Rule
         f"{coverage} ({evidence['cobertura_pct']:g} %){partial}{rules.period_note()}"
     )
     return outcome(check, True, message, **evidence)
+
+
+def period_series(
+    observations: Sequence[Observation], judged: Sequence[Period], rules: Rules
+) -> dict[str, Any]:
+    """Every period's state as one letter of ``SERIES_LETTERS`` (see the module contract):
+    ``o`` fresh corte seen; ``r`` answered but never fresh; ``c`` never answered 200; ``d``
+    official corte unknown; ``-`` no probe."""
+    reachable = {period_index(o.at, rules.period) for o in observations if o.reachable}
+    letters = [_letter(p, p.index in reachable) for p in judged]
+    group = max(1, -(-len(letters) // MAX_SERIES))
+    worst = list(SERIES_LETTERS)
+    grouped = [min(letters[i : i + group], key=worst.index) for i in range(0, len(letters), group)]
+    return {
+        "inicio": local_iso(judged[0].start, rules.tz) if judged else None,
+        "periodo_segundos": rules.period.total_seconds(),
+        "periodos_por_marca": group,
+        "estados": "".join(grouped),
+        "leyenda": SERIES_LETTERS,
+    }
+
+
+def _letter(period: Period, reachable: bool) -> str:
+    if period.state is PeriodState.OK:
+        return "o"
+    if period.state is PeriodState.UNOBSERVED:
+        return "-"
+    if period.state is PeriodState.UNKNOWN:
+        return "d"
+    return "r" if reachable else "c"
 
 
 def interruption_point(run: FailedRun, rules: Rules) -> datetime:

@@ -1,10 +1,13 @@
 """The SSL-Labs-style grade cap and the evidence every tls.* result shares.
 
-Contract: :func:`grade_caps` returns ``{"tope": letter or None, "motivos": [...]}`` with
-TLS 1.0/1.1 → B, SSLv3 → C, SSLv2 → F, no forward secrecy → B, untrusted or expired
-certificate → T, name mismatch → M (T and M take precedence over letters, else the worst
-letter). :func:`base_evidence` carries the scan summary, the offered protocols and the cap;
-:func:`unscanned` is the error result when no TLS session was established.
+Contract: :func:`grade_caps` returns ``{"tope": letter or None, "letra": letter,
+"motivos": [...]}`` with TLS 1.0/1.1 → B, SSLv3 → C, SSLv2 → F, no forward secrecy → B,
+untrusted or expired certificate → T, name mismatch → M (T and M take precedence over
+letters, else the worst letter). ``letra`` is the grade the report shows: the cap, or ``A``
+when nothing caps it (prepcheck does not score key and cipher strength, so ``A`` is the best
+it gives; never ``A+``). :func:`base_evidence` carries the scan summary, the offered
+protocols and the cap; :func:`unscanned` is the error result when no TLS session was
+established.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ _LETTER_ORDER = "ABCF"
 
 
 def grade_caps(scan: TlsScan, *, custom_ca: bool, now: datetime | None = None) -> dict[str, object]:
-    """The SSL-Labs-style caps that apply: ``{"tope": letter or None, "motivos": [...]}``."""
+    """The SSL-Labs-style caps that apply: ``{"tope", "letra", "motivos"}`` (see above)."""
     caps: list[tuple[str, str]] = []
     offered = scan.offered()
     for name, letter in (("SSLv2", "F"), ("SSLv3", "C"), ("TLSv1", "B"), ("TLSv1.1", "B")):
@@ -38,7 +41,8 @@ def grade_caps(scan: TlsScan, *, custom_ca: bool, now: datetime | None = None) -
     special = next((x for x in ("T", "M") if x in letters), None)
     grades = [c for c in letters if c in _LETTER_ORDER]
     worst = max(grades, key=_LETTER_ORDER.index) if grades else None
-    return {"tope": special or worst, "motivos": [f"{c}: {why}" for c, why in caps]}
+    cap = special or worst
+    return {"tope": cap, "letra": cap or "A", "motivos": [f"{c}: {why}" for c, why in caps]}
 
 
 def base_evidence(scan: TlsScan, custom_ca: bool, now: datetime | None) -> dict[str, object]:

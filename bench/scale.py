@@ -1,0 +1,211 @@
+"""Benchmark: many difusores at once (``prepcheck run --jobs 8``) against the same run done
+serially (``--jobs 1``), with equal verdicts asserted.
+
+Usage: ``python bench/scale.py [--quick]``. Starts, on loopback, a reference nginx and a
+reference Apache (sound), an nginx without the main.json header, an nginx serving one altered
+byte, a closed port and a server that accepts TCP and never speaks TLS (the hanging difusor,
+bounded by its ``budget_seconds``). The full run checks 40 difusores: three quarters on the
+sound servers, a quarter broken in those four ways, exactly one hanging, and every id of the
+checklist is measured (the browser on the election folder's entry page at both viewports).
+``--quick`` (under a minute) checks 8 difusores on the site, header and TLS ids only, with the
+hanging one's budget at 10 s. The last line is one JSON object with ``speedup_vs_serial``,
+``seconds_one_difusor``, ``seconds_40_difusores`` (or ``seconds_n_difusores`` with ``--quick``)
+and the peak RSS of the whole process tree of the concurrent run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from _common import emit
+
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
+from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.variants import VARIANTS
+from prepcheck.sample import build_package
+
+CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
+HANG_BUDGET_S = 45
+TAMPERED = "prepver2021/json/diputaciones/distrito_07.json"
+
+
+class SilentServer:
+    """Accepts TCP connections on loopback and never sends a byte."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.held: list[socket.socket] = []
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.held.append(self.sock.accept()[0])
+            except (TimeoutError, OSError):
+                continue
+
+    def close(self) -> None:
+        self.stop.set()
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def difusor_entries(servers: dict[str, EmbeddedDifusor], silent: int, n: int) -> list[tuple]:
+    """``n`` difusores: a quarter broken (header, byte, closed port), one hanging."""
+    ca = servers["nginx"].ca_file
+    broken = [
+        ("sin-encabezado", servers["no-header"].base_url),
+        ("alterado", servers["tampered"].base_url),
+        ("apagado", f"https://localhost:{closed_port()}/"),
+    ]
+    entries = [("colgado-0", f"https://localhost:{silent}/", ca)]
+    for i in range(max(1, n // 4) - 1):
+        kind, url = broken[i % len(broken)]
+        entries.append((f"{kind}-{i}", url, ca))
+    sound = [servers["nginx"], servers["apache"]]
+    while len(entries) < n:
+        server = sound[len(entries) % 2]
+        entries.append((f"sano-{len(entries):02d}", server.base_url, server.ca_file))
+    return entries
+
+
+def peak_tree_rss_mb(pid: int, stop: threading.Event, found: list[float]) -> None:
+    """Sample the RSS of ``pid`` and all its descendants until ``stop``; keep the peak."""
+    from prepcheck.reference.process import descendants
+
+    peak = 0.0
+    while not stop.is_set():
+        total = 0
+        for member in [pid, *descendants(pid)]:
+            try:
+                fields = Path(f"/proc/{member}/statm").read_text().split()
+                total += int(fields[1]) * 4096
+            except (OSError, IndexError, ValueError):
+                continue
+        peak = max(peak, total / 1024 / 1024)
+        time.sleep(0.2)
+    found.append(peak)
+
+
+QUICK_CHECKS = ("site.", "headers.", "tls.")
+
+
+def timed_run(
+    config: Path, out: Path, jobs: int, *only: str, checks: tuple[str, ...] = ()
+) -> tuple[float, float, int]:
+    command = [sys.executable, "-m", "prepcheck.cli", "run", "--config", str(config)]
+    command += ["--out", str(out), "--jobs", str(jobs), "--quiet"]
+    command += [arg for prefix in checks for arg in ("--check", prefix)]
+    command += [arg for name in only for arg in ("--difusor", name)]
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stop, peak = threading.Event(), []
+    sampler = threading.Thread(target=peak_tree_rss_mb, args=(process.pid, stop, peak))
+    sampler.start()
+    _, errors = process.communicate(timeout=3600)
+    stop.set()
+    sampler.join()
+    if process.returncode not in (0, 1, 3):
+        raise SystemExit(f"prepcheck run failed ({process.returncode}): {errors.decode()[-2000:]}")
+    return time.monotonic() - started, peak[0], process.returncode
+
+
+def verdicts(out: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    found = {}
+    for path in sorted(out.glob("*/results.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        statuses = {r["id"]: r["status"] for r in document["checks"]}
+        found[path.parent.name] = (document["verdict"], statuses)
+    return found
+
+
+def start_servers(base: Path, built) -> dict[str, EmbeddedDifusor]:
+    servers = {
+        "nginx": EmbeddedDifusor(base / "nginx", kind="nginx"),
+        "apache": EmbeddedDifusor(base / "apache", kind="apache"),
+        "no-header": EmbeddedDifusor(
+            base / "nh", kind="nginx", variant=VARIANTS["main-json-max-age"]
+        ),
+        "tampered": EmbeddedDifusor(base / "tampered", kind="nginx"),
+    }
+    for server in servers.values():
+        server.publish(built.archive, built.digest_file)
+        server.start()
+    path = servers["tampered"].published / "current" / TAMPERED
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    return servers
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="8 difusores instead of 40")
+    args = parser.parse_args()
+    n = 8 if args.quick else 40
+    checks = QUICK_CHECKS if args.quick else ()
+    hang_budget = 10 if args.quick else HANG_BUDGET_S
+    with tempfile.TemporaryDirectory(prefix="prepcheck-bench-scale-") as tmp:
+        base = Path(tmp)
+        built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
+        silent = SilentServer()
+        servers = start_servers(base, built)
+        try:
+            entries = difusor_entries(servers, silent.port, n)
+            config = write_config(base / "p.toml", built.archive, entries, render_pages=["#/"])
+            text = config.read_text(encoding="utf-8")
+            hang = f'name = "colgado-0"\nbudget_seconds = {hang_budget}'
+            config.write_text(text.replace('name = "colgado-0"', hang), encoding="utf-8")
+            one, _, _ = timed_run(config, base / "one", 1, "sano-01", checks=checks)
+            print(f"1 difusor sano: {one:.1f} s")
+            concurrent, rss, code = timed_run(config, base / "concurrent", 8, checks=checks)
+            print(f"{n} difusores, --jobs 8: {concurrent:.1f} s (pico de memoria {rss:.0f} MiB)")
+            serial, _, serial_code = timed_run(config, base / "serial", 1, checks=checks)
+            print(f"{n} difusores, --jobs 1: {serial:.1f} s")
+            same = verdicts(base / "concurrent") == verdicts(base / "serial")
+            print(f"veredictos iguales: {same}; salida {code} y {serial_code}")
+            if not same or code != serial_code:
+                raise SystemExit("the concurrent and the serial runs disagree")
+        finally:
+            for server in servers.values():
+                server.stop()
+            silent.close()
+    key = "seconds_40_difusores" if n == 40 else "seconds_n_difusores"
+    emit(
+        {
+            "bench": "scale",
+            "difusores": n,
+            "speedup_vs_serial": round(serial / concurrent, 2),
+            "seconds_one_difusor": round(one, 1),
+            key: round(concurrent, 1),
+            "seconds_serial": round(serial, 1),
+            "peak_rss_mb": round(rss),
+            "equal_verdicts": same,
+        }
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Alerts on transitions: pure transitions, a persisted outbox, channels and their couriers."""

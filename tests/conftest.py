@@ -1,0 +1,39 @@
+"""Shared test configuration: every results.json the test suite writes is validated against
+the JSON Schema that ``prepcheck/results/store.py`` names (issue 14: the schema is real, and
+everything the harness writes keeps to it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from prepcheck.results.store import problems
+
+
+def _written_results(base: Path) -> list[Path]:
+    return sorted(base.rglob("results.json")) if base.exists() else []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    invalid = []
+    for path in _written_results(factory.getbasetemp()):
+        if not path.is_file():
+            continue
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # tests write broken files on purpose to see them refused
+        if isinstance(document, dict) and document.get("schema") == "prepcheck-results":
+            found = problems(document)
+            if found:
+                invalid.append(f"{path}: {found[:2]}")
+    if invalid:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("results.json that break the schema:\n" + "\n".join(invalid))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
