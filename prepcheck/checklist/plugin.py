@@ -46,6 +46,8 @@ _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
 #: The ids a checklist run measures, in catalogue order (ingest rehearsals come last).
 RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
+#: The ids that read the browser observation (it starts with the session when one is measured).
+BROWSER_IDS = ("render.", "freshness.corte-displayed")
 argparse_suppressed = "(interno: lo pasa prepcheck run)"
 
 
@@ -239,16 +241,24 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         names = _state(metafunc.config).selected
         metafunc.parametrize("difusor", names, ids=names, indirect=True, scope="session")
     if "check_id" in metafunc.fixturenames:
-        prefixes = tuple(metafunc.config.getoption("--prepcheck-check")) or ("",)
-        wanted = [cid for cid in RUN_IDS if cid.startswith(prefixes)]
+        wanted = _measured(metafunc.config)
         metafunc.parametrize("check_id", wanted, ids=wanted)
+
+
+def _measured(config: pytest.Config) -> list[str]:
+    """The ids this session measures (``--prepcheck-check`` prefixes; default all)."""
+    prefixes = tuple(config.getoption("--prepcheck-check")) or ("",)
+    return [cid for cid in RUN_IDS if cid.startswith(prefixes)]
 
 
 @pytest.fixture(scope="session")
 def difusor(request: pytest.FixtureRequest) -> Target:
-    """The difusor under test (one per selected difusor); its TLS scan starts at once."""
+    """The difusor under test (one per selected difusor); its TLS scan and, when the session
+    measures the browser checks, its pages start at once, in the background."""
     target = _state(request.config).target(request.param)
     target.start_tls_scan()
+    if any(cid.startswith(BROWSER_IDS) for cid in _measured(request.config)):
+        target.start_render()
     return target
 
 

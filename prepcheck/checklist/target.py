@@ -271,8 +271,21 @@ class Target:
 
     # -- the browser ----------------------------------------------------------------------------
 
+    def start_render(self) -> None:
+        """Start the browser work in the background (once): it overlaps the HTTP checks."""
+        if self._render is not None:
+            self.memo("render started", lambda: _BACKGROUND.submit(self._render_observation))
+
     def render(self) -> RenderObservation:
-        return self.memo("render", self._render_observation)
+        def observed() -> RenderObservation:
+            if self._render is None:
+                return self._render_observation()  # raises Unobserved saying why
+            started: Future[RenderObservation] = self.memo(
+                "render started", lambda: _BACKGROUND.submit(self._render_observation)
+            )
+            return started.result()
+
+        return self.memo("render", observed)
 
     def _render_observation(self) -> RenderObservation:
         if self._render is None:

@@ -14,6 +14,7 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -89,6 +90,18 @@ class ReferenceRenderer:
             )
         return self._cache[key]
 
+    def prepare(self, settings: RenderSettings) -> None:
+        """Shoot every configured page × viewport of the reference in a browser of its own
+        (run in a thread beside the difusor's shots; ``shot`` then finds them ready). Never
+        raises: what cannot be shot now is shot again, on demand, by ``shot``."""
+        try:
+            with BrowserSession([], timeout_s=settings.page_timeout_seconds) as session:
+                for name, (width, height) in settings.viewports.items():
+                    for page in settings.pages:
+                        self.shot(session, page, (name, width, height), settings)
+        except Exception:
+            return
+
     def _take(
         self,
         session: BrowserSession,
@@ -161,7 +174,13 @@ def observe_difusor(
 def _pairs(
     session: BrowserSession, folder_url: str, settings: RenderSettings, reference: ReferenceRenderer
 ) -> list[PagePair]:
-    pairs: list[PagePair] = []
+    """Every page × viewport of the difusor, beside the reference's. The reference pages are
+    shot meanwhile in a browser of their own (the two halves of the work overlap)."""
+    warm = threading.Thread(
+        target=reference.prepare, args=(settings,), name="prepcheck-referencia", daemon=True
+    )
+    warm.start()
+    shots: list[tuple[str, tuple[str, int, int], PageShot, list[Figure]]] = []
     unreachable: str | None = None
     for name, (width, height) in settings.viewports.items():
         viewport = (name, width, height)
@@ -173,14 +192,28 @@ def _pairs(
                 actual = PageShot(url, name, width, height, error=unreachable)
             else:
                 actual = shoot_page(session, url, viewport, settings, queries(figures))
-                if actual.png is None and not pairs:
+                if actual.png is None and not shots:
                     unreachable = actual.error
-            if actual.png is None:  # nothing to compare: spare the reference rendering
-                expected = PageShot(url, name, width, height, error="sin captura del difusor")
-            else:
-                expected = reference.shot(session, page, viewport, settings)
-            pairs.append(PagePair(page, name, actual, expected, figures))
-    return pairs
+            shots.append((page, viewport, actual, figures))
+    warm.join(timeout=max(1.0, session.timeout_ms / 1000 * 3))
+    return [_pair(session, reference, settings, *shot) for shot in shots]
+
+
+def _pair(
+    session: BrowserSession,
+    reference: ReferenceRenderer,
+    settings: RenderSettings,
+    page: str,
+    viewport: tuple[str, int, int],
+    actual: PageShot,
+    figures: list[Figure],
+) -> PagePair:
+    name, width, height = viewport
+    if actual.png is None:  # nothing to compare
+        expected = PageShot(actual.url, name, width, height, error="sin captura del difusor")
+    else:
+        expected = reference.shot(session, page, viewport, settings)
+    return PagePair(page, name, actual, expected, figures)
 
 
 def _observe_embedded(
