@@ -1,6 +1,12 @@
-"""Shared test configuration: every results.json the test suite writes is validated against
-the JSON Schema that ``prepcheck/results/store.py`` names (issue 14: the schema is real, and
-everything the harness writes keeps to it)."""
+"""Shared test configuration.
+
+* Tiers: every test under ``tests/unit`` is marked ``unit`` (no network, no server, seconds in
+  all: ``pytest -m unit``), every test under ``tests/e2e`` ``e2e`` (real nginx, Apache, sshd,
+  chromium, Locust on loopback or in network namespaces).
+* Every results.json the test suite writes is validated against the JSON Schema that
+  ``prepcheck/results/store.py`` names: the schema is real, and everything the harness writes
+  keeps to it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,15 @@ from pathlib import Path
 import pytest
 
 from prepcheck.results.store import problems
+
+_TIERS = {"unit": "unit", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = _TIERS.get(item.path.parent.name) or _TIERS.get(item.path.parent.parent.name)
+        if tier is not None:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 def _written_results(base: Path) -> list[Path]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from prepcheck.demo.simulacro import write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (
     "prepcheck/results/schema/results.schema.json",
     "prepcheck/campaign/templates/en-vivo.html.j2",

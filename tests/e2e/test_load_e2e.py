@@ -17,17 +17,12 @@ import psutil
 import pytest
 
 from prepcheck.cli import main
-from prepcheck.demo.simulacro import write_config
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import BuiltPackage, build_package
 
 FAST = "bandwidth_seconds = 2\nspike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
-    return build_package(datetime(2021, 6, 6, 21, 15), tmp_path_factory.mktemp("package"))
 
 
 def _serve(workdir: Path, package: BuiltPackage, **options: Any) -> EmbeddedDifusor:
@@ -201,7 +196,9 @@ def test_no_locust_process_is_left() -> None:
 def test_a_difusor_on_an_older_corte_fails_at_content_level(
     tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
 ) -> None:
-    newer = build_package(datetime(2021, 6, 6, 21, 30), tmp_path / "official")
+    newer = build_package(
+        datetime(2021, 6, 6, 21, 30), tmp_path / "official", utc_offset=CENTRE_TIME
+    )
     load = f"authorized = true\nusers = 4\nrate = 20\nduration_seconds = 3\n{FAST}"
     config = configure(tmp_path, package, nginx, load)
     # The official package, and the official packages folder (which takes precedence), now
@@ -217,4 +214,4 @@ def test_a_difusor_on_an_older_corte_fails_at_content_level(
     assert {"path": "load/steady_failures.csv", "label": "Fallas (CSV)", "kind": "csv"} in (
         capacity["artifacts"]
     )
-    assert "se esperaba 2021-06-06T21:30:00-05:00 o posterior" in failures
+    assert "se esperaba 2021-06-06T21:30:00-06:00 o posterior" in failures

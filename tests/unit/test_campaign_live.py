@@ -123,7 +123,7 @@ def contrast(foreground: str, background: str) -> float:
 
 
 def test_the_page_colours_meet_wcag_aa_contrast() -> None:
-    css = (Path(__file__).parents[1] / "prepcheck/campaign/templates/en-vivo.html.j2").read_text()
+    css = (Path(__file__).parents[2] / "prepcheck/campaign/templates/en-vivo.html.j2").read_text()
     badges = re.findall(r"\.nivel-\w+ \{ background: (#[0-9a-f]{6}); \}", css)
     texts = re.findall(r"(?:\.note|\.urgente|body|a) \{[^}]*?color: (#[0-9a-f]{6})", css)
     assert len(badges) == 3 and len(texts) >= 4

@@ -23,21 +23,15 @@ from typing import Any
 import pytest
 
 from prepcheck.cli import main
-from prepcheck.demo.simulacro import CENTRE_TIME, write_config
+from prepcheck.demo.simulacro import write_config
 from prepcheck.memoria.incidents import read_incidents
 from prepcheck.monitor.history import open_history
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.process import free_port
-from prepcheck.sample import BuiltPackage, build_package
+from prepcheck.sample import BuiltPackage
 
 MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.publication-window")
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
-    corte = datetime(2021, 6, 6, 21, 15)
-    return build_package(corte, tmp_path_factory.mktemp("package"), utc_offset=CENTRE_TIME)
 
 
 def serve(workdir: Path, package: BuiltPackage) -> EmbeddedDifusor:

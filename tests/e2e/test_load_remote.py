@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,10 @@ from prepcheck.demo.simulacro import write_config
 from prepcheck.load.remote import parse_master_address
 from prepcheck.reference.embedded import EmbeddedDifusor
 from prepcheck.reference.process import free_port
-from prepcheck.sample import BuiltPackage, build_package
+from prepcheck.sample import BuiltPackage
 
 LOAD = "authorized = true\nusers = 4\nrate = 20\nduration_seconds = 3\n"
 LOAD += "spike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
-    return build_package(datetime(2021, 6, 6, 21, 15), tmp_path_factory.mktemp("package"))
 
 
 @pytest.fixture(scope="module")

@@ -197,7 +197,7 @@ def test_a_refusal_is_reported_with_the_kernels_words(tmp_path: Path) -> None:
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
          sys.executable, "-c", probe],
         capture_output=True, text=True, timeout=60, check=False,
-        env={"PYTHONPATH": str(Path(__file__).parent), "PATH": "/usr/sbin:/usr/bin:/bin"},
+        env={"PYTHONPATH": str(Path(__file__).parents[1]), "PATH": "/usr/sbin:/usr/bin:/bin"},
         cwd=tmp_path,
     )  # fmt: skip
     if done.returncode != 0 and "Permission denied" in done.stderr:

@@ -9,7 +9,7 @@ from prepcheck.catalogue import ALIASES, CATALOGUE, GROUP_TITLES, Severity, spec
 from prepcheck.checklist.plugin import RUN_IDS
 from prepcheck.docs import CATALOGUE_BEGIN, CATALOGUE_END, catalogue_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKLIST = ROOT.parent / "shared" / "checklist.md"
 SUITES = ROOT / "prepcheck" / "checklist" / "suites"
 

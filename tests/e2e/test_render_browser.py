@@ -28,6 +28,7 @@ DESKTOP = ("desktop", 1366, 768)
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
+    """This module's own package (default offset of its date): its expectations name it."""
     return build_package(CORTE, tmp_path_factory.mktemp("render-browser"))
 
 

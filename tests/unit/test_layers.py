@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NETWORK_AND_BROWSER = ("httpx", "pycurl", "playwright", "sslyze", "locust", "asyncssh")
 
 

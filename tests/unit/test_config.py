@@ -144,7 +144,7 @@ def test_cli_usage_error_exits_2():
 
 
 def test_shipped_example_config_is_valid():
-    example = Path(__file__).resolve().parent.parent / "examples" / "prepcheck.toml"
+    example = Path(__file__).resolve().parents[2] / "examples" / "prepcheck.toml"
     config = load_config(example)
     assert [d.name for d in config.difusor] == ["universidad-ejemplo", "diario-ejemplo"]
     assert config.election.package.url.endswith("_PREP_VER.zip")

@@ -45,11 +45,6 @@ TAMPERED = "prepver2021/json/diputaciones/distrito_07.json"
 PREPCHECK = str(Path(sys.executable).with_name("prepcheck"))
 
 
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
-    return build_package(CORTE, tmp_path_factory.mktemp("oficial"), utc_offset=CENTRE_TIME)
-
-
 @pytest.fixture
 def site(tmp_path: Path, package: BuiltPackage) -> Iterator[EmbeddedDifusor]:
     # Fixed ports: a restarted server comes back at the same address.
