@@ -55,8 +55,10 @@ def site(tmp_path: Path, package: BuiltPackage) -> Iterator[EmbeddedDifusor]:
     found.stop()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    """Poll ``condition`` every 100 ms for at most ``timeout`` seconds."""
+def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> bool:
+    """Poll ``condition`` every 100 ms for at most ``timeout`` seconds (generous: the suite
+    runs its files in parallel on a shared machine, and a state that never comes still ends
+    the test well before its own timeout)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
