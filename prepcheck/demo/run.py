@@ -21,7 +21,7 @@ from prepcheck.demo.simulacro import (
     write_config,
 )
 from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.results import Verdict, exit_code, read_document
+from prepcheck.results import VERDICT_LABELS, Verdict, exit_code, read_document
 from prepcheck.sample import BuiltPackage, build_package
 
 # Brief monitoring: 2-second simulated update periods, a probe every half second.
@@ -116,8 +116,11 @@ def run_demo(
 
 
 def _summary(board: Path, results: list[Path]) -> int:
-    print(f"\nInformes: {board}")
+    print(f"\nTablero: {board}")
+    verdicts = []
     for path in results:
-        print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    verdicts = [Verdict(read_document(path)["verdict"]) for path in results]
+        verdict = Verdict(read_document(path)["verdict"])
+        verdicts.append(verdict)
+        report = path.with_name("report.html")
+        print(f"  {path.parent.name}: {VERDICT_LABELS[verdict]} — {report}")
     return exit_code(verdicts)
