@@ -196,23 +196,31 @@ def test_live_board_in_chromium_follows_a_difusor_stopped_and_started(
             requests: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
             assert wait_for(lambda: _opened(page, url))
-            assert wait_for(lambda: level_shown(page, url) == "ok")
+            assert wait_for(lambda: level_shown(page, url) == "ok"), _shown(page)
             text = page.inner_text("body")
             assert "En línea" in text and "Disponibilidad" in text and "100.000 %" in text
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390  # readable on a phone: no sideways scrolling
             site.stop()
-            assert wait_for(lambda: level_shown(page, url) == "caido")
+            assert wait_for(lambda: level_shown(page, url) == "caido"), _shown(page)
             row = page.inner_text("#difusor-ref")
             assert "Caído" in row and ("min" in row or " s" in row or "alcanzada" in row)
             site.start()
-            assert wait_for(lambda: level_shown(page, url) == "ok")
+            assert wait_for(lambda: level_shown(page, url) == "ok"), _shown(page)
             assert len(requests) >= 3  # it reloaded itself
             assert all(r.startswith(url) for r in requests)  # nothing external
     finally:
         output = stop_monitor(monitor)
     assert "Tablero en vivo servido (solo lectura) en " + url in output
     assert monitor.returncode in (0, 1, 3)
+
+
+def _shown(page) -> str:
+    """What the live board shows now (the failure message of a state that never came)."""
+    try:
+        return page.inner_text("body")[:1500]
+    except PlaywrightError as exc:
+        return f"(sin página: {exc})"
 
 
 def _opened(page, url: str) -> bool:
