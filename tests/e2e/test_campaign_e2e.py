@@ -34,7 +34,7 @@ from prepcheck.campaign.changes import FIXED, NEW_FAILURE, change_label
 from prepcheck.cli import main
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.browser import BrowserSession
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import free_port
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.results import changes
@@ -46,9 +46,9 @@ PREPCHECK = str(Path(sys.executable).with_name("prepcheck"))
 
 
 @pytest.fixture
-def site(tmp_path: Path, package: BuiltPackage) -> Iterator[EmbeddedDifusor]:
+def site(tmp_path: Path, package: BuiltPackage) -> Iterator[ReferenceDifusor]:
     # Fixed ports: a restarted server comes back at the same address.
-    found = EmbeddedDifusor(tmp_path / "ref", https_port=free_port(), http_port=free_port())
+    found = ReferenceDifusor(tmp_path / "ref", https_port=free_port(), http_port=free_port())
     found.publish(package.archive, package.digest_file)
     found.start()
     yield found
@@ -67,14 +67,14 @@ def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> bool:
     return condition()
 
 
-def config_with(path: Path, package: Path, site: EmbeddedDifusor, campaign: str) -> Path:
+def config_with(path: Path, package: Path, site: ReferenceDifusor, campaign: str) -> Path:
     write_config(path, package, [("ref", site.base_url, site.ca_file)], render_pages=["#/"])
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n" + campaign.strip() + "\n")
     return path
 
 
-def flip_byte(site: EmbeddedDifusor) -> None:
+def flip_byte(site: ReferenceDifusor) -> None:
     path = site.published / "current" / TAMPERED
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -82,7 +82,7 @@ def flip_byte(site: EmbeddedDifusor) -> None:
 
 
 def test_three_scheduled_runs_show_a_new_failure_then_its_fix(
-    tmp_path: Path, package: BuiltPackage, site: EmbeddedDifusor, capsys
+    tmp_path: Path, package: BuiltPackage, site: ReferenceDifusor, capsys
 ) -> None:
     year = datetime.now().year + 1
     config = config_with(
@@ -185,7 +185,7 @@ def level_shown(page, url: str) -> str | None:
 
 
 def test_live_board_in_chromium_follows_a_difusor_stopped_and_started(
-    tmp_path: Path, package: BuiltPackage, site: EmbeddedDifusor
+    tmp_path: Path, package: BuiltPackage, site: ReferenceDifusor
 ) -> None:
     config = config_with(tmp_path / "prepcheck.toml", package.archive, site, "")
     port = free_port()
@@ -232,7 +232,7 @@ def _opened(page, url: str) -> bool:
 
 
 def test_no_alert_is_lost_or_duplicated_across_a_monitor_restart(
-    tmp_path: Path, package: BuiltPackage, site: EmbeddedDifusor
+    tmp_path: Path, package: BuiltPackage, site: ReferenceDifusor
 ) -> None:
     receiver = Receiver(mode="error")
     smtp = SmtpServer(tmp_path / "smtp")
@@ -246,7 +246,7 @@ def test_no_alert_is_lost_or_duplicated_across_a_monitor_restart(
 def _restart_scenario(
     tmp_path: Path,
     package: BuiltPackage,
-    site: EmbeddedDifusor,
+    site: ReferenceDifusor,
     receiver: Receiver,
     smtp: SmtpServer,
 ) -> None:
@@ -330,7 +330,7 @@ ca_file = "{smtp.ca.cert_path}"
 def test_a_certificate_expiring_inside_the_window_is_alerted_once(
     tmp_path: Path, package: BuiltPackage
 ) -> None:
-    expiring = EmbeddedDifusor(tmp_path / "vence", variant=VARIANTS["cert-expires-soon"])
+    expiring = ReferenceDifusor(tmp_path / "vence", variant=VARIANTS["cert-expires-soon"])
     expiring.publish(package.archive, package.digest_file)
     receiver = Receiver()
     try:

@@ -19,7 +19,7 @@ from prepcheck.checklist.runner import Options, run_checklist
 from prepcheck.checks.freshness import evaluate_corte_current
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.formats.corte import corte_from_main_json
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.sample import build_package
 from prepcheck.snapshots.http import HttpSnapshot
 
@@ -52,10 +52,10 @@ def full_run(tmp_path_factory):
         "archivo-borrado": LATEST,
         "corte-anterior": PREVIOUS,
     }
-    difusores: dict[str, EmbeddedDifusor] = {}
+    difusores: dict[str, ReferenceDifusor] = {}
     try:
         for name, corte in plan.items():
-            difusor = EmbeddedDifusor(base / name)
+            difusor = ReferenceDifusor(base / name)
             difusor.publish(built[corte].archive, built[corte].digest_file)
             difusor.start()
             difusores[name] = difusor

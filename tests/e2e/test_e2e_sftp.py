@@ -20,7 +20,7 @@ import pytest
 from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.sftp import NOT_AUTHORIZED
 from prepcheck.demo.simulacro import CENTRE_TIME, sftp_table, write_config
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import ManagedProcess
 from prepcheck.sample import build_package
 
@@ -50,7 +50,7 @@ for _ in range(600):
 """
 
 
-def naive_watcher(difusor: EmbeddedDifusor, folder: Path) -> ManagedProcess:
+def naive_watcher(difusor: ReferenceDifusor, folder: Path) -> ManagedProcess:
     script = folder / "ingenuo.py"
     script.write_text(NAIVE_WATCHER, encoding="utf-8")
     argv = [sys.executable, str(script), str(difusor.upload_dir), str(difusor.published)]
@@ -75,14 +75,14 @@ def sftp_run(tmp_path_factory):
         "sin-vigilante": {"sftp": True, "sftp_watcher": False},
         "ingenuo": {"sftp": True, "sftp_watcher": False},
     }
-    difusores: dict[str, EmbeddedDifusor] = {}
+    difusores: dict[str, ReferenceDifusor] = {}
     naive = None
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PREPCHECK_E2E_SFTP_PASSWORD", PASSWORD)
         env.setenv("PREPCHECK_E2E_SFTP_PASSPHRASE", PASSPHRASE)
         try:
             for name, options in specs.items():
-                difusor = EmbeddedDifusor(base / name, **options)
+                difusor = ReferenceDifusor(base / name, **options)
                 difusor.publish(built.archive, built.digest_file)
                 difusor.start()
                 difusores[name] = difusor
@@ -105,14 +105,14 @@ def sftp_run(tmp_path_factory):
     yield results, base / "reports", difusores
 
 
-def entries(difusores: dict[str, EmbeddedDifusor]) -> list[tuple[str, str, Path]]:
+def entries(difusores: dict[str, ReferenceDifusor]) -> list[tuple[str, str, Path]]:
     """One config entry per difusor, plus the first difusor again with refused credentials."""
     listed = [(name, d.base_url, d.ca_file) for name, d in difusores.items()]
     first = difusores["sftp-ok"]
     return [*listed, ("credencial-erronea", first.base_url, first.ca_file)]
 
 
-def tables(difusores: dict[str, EmbeddedDifusor], other_key: Path) -> dict[str, str]:
+def tables(difusores: dict[str, ReferenceDifusor], other_key: Path) -> dict[str, str]:
     # The threshold is lowered to 1 MB/s here: whether a busy, shared machine moves 40 MB/s is
     # a benchmark's question; this test checks the measurement and the verdict's wiring (the
     # threshold rule itself is unit-tested at 40 MB/s).
