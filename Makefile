@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml
 demo: install
 	$(VENV)/bin/prepcheck demo --out reports/demo
 
+# Test files run in parallel, each file on one worker (its module-scoped servers are started
+# once): e2e tests mostly wait on servers, browsers and sleeps, so 3 workers fit 2 cores.
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 3 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .

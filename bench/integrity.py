@@ -44,7 +44,7 @@ from prepcheck.probes.fetch_many import fetch_and_compare
 from prepcheck.snapshots.files import ExpectedFile
 
 if TYPE_CHECKING:  # the prober child imports only the prober, to keep its baseline RSS honest
-    from prepcheck.reference.embedded import EmbeddedDifusor
+    from prepcheck.reference.difusor import ReferenceDifusor
 
 CORTE = datetime(2021, 6, 6, 21, 15)
 FOLDER = "prepver2021"
@@ -62,14 +62,14 @@ MB = 1_000_000
 SCRATCH = "/dev/shm"
 
 
-def build_and_serve(workdir: Path) -> tuple[EmbeddedDifusor, list[ExpectedFile]]:
+def build_and_serve(workdir: Path) -> tuple[ReferenceDifusor, list[ExpectedFile]]:
     """Build the full package, publish it on a started reference nginx; return it and the list.
 
     The caller must stop the returned difusor.
     """
     from prepcheck.archive.official import load_official
     from prepcheck.config import PackageSource
-    from prepcheck.reference.embedded import EmbeddedDifusor
+    from prepcheck.reference.difusor import ReferenceDifusor
     from prepcheck.sample import build_package
 
     start = time.perf_counter()
@@ -82,7 +82,7 @@ def build_and_serve(workdir: Path) -> tuple[EmbeddedDifusor, list[ExpectedFile]]
     files = [ExpectedFile(e.path, e.size, e.sha256) for e in official.manifest]
     print(f"package built and indexed: {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
-    difusor = EmbeddedDifusor(workdir / "difusor", kind="nginx")
+    difusor = ReferenceDifusor(workdir / "difusor", kind="nginx")
     difusor.publish(built.archive, built.digest_file)
     difusor.start()
     print(f"published (ingest) and nginx started: {time.perf_counter() - start:.1f} s")

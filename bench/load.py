@@ -27,7 +27,7 @@ from prepcheck.config import Difusor, LoadSettings
 from prepcheck.load.locust_run import run_locust
 from prepcheck.load.plan import Overrides, plan_run
 from prepcheck.load.stats import read_totals
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import ManagedProcess
 from prepcheck.sample import build_package
 
@@ -51,7 +51,7 @@ class Bare(FastHttpUser):
 """
 
 
-def citizen_rate(difusor: EmbeddedDifusor, seconds: int, out: Path) -> float:
+def citizen_rate(difusor: ReferenceDifusor, seconds: int, out: Path) -> float:
     settings = LoadSettings(authorized=True, users=USERS, rate=1e9, max_rate=1e9)
     target = Difusor(
         name="bench", base_url=difusor.base_url, ca_file=difusor.ca_file, load=settings
@@ -61,7 +61,7 @@ def citizen_rate(difusor: EmbeddedDifusor, seconds: int, out: Path) -> float:
     return read_totals(run.stats_csv).rate
 
 
-def bare_rate(difusor: EmbeddedDifusor, seconds: int, out: Path) -> float:
+def bare_rate(difusor: ReferenceDifusor, seconds: int, out: Path) -> float:
     locustfile = out / "bare.py"
     host = difusor.base_url.rstrip("/")
     locustfile.write_text(BARE.format(host=host, ca=str(difusor.ca_file), path="/" + FILE))
@@ -85,7 +85,7 @@ def bare_rate(difusor: EmbeddedDifusor, seconds: int, out: Path) -> float:
     return read_totals(out / "bare_stats.csv").rate
 
 
-def wrk_rate(difusor: EmbeddedDifusor, seconds: int) -> float:
+def wrk_rate(difusor: ReferenceDifusor, seconds: int) -> float:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed (Debian package wrk)")
@@ -104,7 +104,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         work = Path(tmp)
         built = build_package(datetime(2021, 6, 6, 21, 15), work / "package")
-        difusor = EmbeddedDifusor(work / "nginx", kind="nginx")
+        difusor = ReferenceDifusor(work / "nginx", kind="nginx")
         difusor.publish(built.archive, built.digest_file, force=True)
         with difusor:
             citizen = citizen_rate(difusor, seconds, work)

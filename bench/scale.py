@@ -29,7 +29,7 @@ from pathlib import Path
 from _common import emit
 
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import build_package
 
@@ -71,7 +71,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def difusor_entries(servers: dict[str, EmbeddedDifusor], silent: int, n: int) -> list[tuple]:
+def difusor_entries(servers: dict[str, ReferenceDifusor], silent: int, n: int) -> list[tuple]:
     """``n`` difusores: a quarter broken (header, byte, closed port), one hanging."""
     ca = servers["nginx"].ca_file
     broken = [
@@ -140,14 +140,14 @@ def verdicts(out: Path) -> dict[str, tuple[str, dict[str, str]]]:
     return found
 
 
-def start_servers(base: Path, built) -> dict[str, EmbeddedDifusor]:
+def start_servers(base: Path, built) -> dict[str, ReferenceDifusor]:
     servers = {
-        "nginx": EmbeddedDifusor(base / "nginx", kind="nginx"),
-        "apache": EmbeddedDifusor(base / "apache", kind="apache"),
-        "no-header": EmbeddedDifusor(
+        "nginx": ReferenceDifusor(base / "nginx", kind="nginx"),
+        "apache": ReferenceDifusor(base / "apache", kind="apache"),
+        "no-header": ReferenceDifusor(
             base / "nh", kind="nginx", variant=VARIANTS["main-json-max-age"]
         ),
-        "tampered": EmbeddedDifusor(base / "tampered", kind="nginx"),
+        "tampered": ReferenceDifusor(base / "tampered", kind="nginx"),
     }
     for server in servers.values():
         server.publish(built.archive, built.digest_file)

@@ -26,7 +26,7 @@ from _common import emit, peak_rss_mb
 from prepcheck.checklist.runner import Options, run_checklist
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes import testssl
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.sample import build_package
 
 CHECKS = ("tls.", "headers.", "site.")
@@ -52,7 +52,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="prepcheck-bench-tls-") as tmp:
         base = Path(tmp)
         built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
-        difusor = EmbeddedDifusor(base / "nginx", kind="nginx")
+        difusor = ReferenceDifusor(base / "nginx", kind="nginx")
         difusor.publish(built.archive, built.digest_file)
         with difusor:
             config = write_config(

@@ -6,9 +6,9 @@ sessions: ``--prepcheck-package PATH`` (the official package it already verified
 downloaded), ``--prepcheck-reference URL`` (the reference site it serves; default: this
 session serves its own), ``--prepcheck-cache DIR`` (reference shots shared between sessions)
 and ``--prepcheck-browser-slots DIR:N`` (at most N browsers open across sessions).
-Fixtures: ``difusor`` (a ``Target``, parametrized per selected difusor, session scope) and
-``record``. The suite (``suites/test_checklist.py``) is parametrized from the catalogue: one
-test per (difusor, id a checklist run measures).
+Fixtures: ``target`` (the difusor under test, a ``Target``, parametrized per selected difusor,
+session scope) and ``recorder``. The suite (``suites/test_checklist.py``) is parametrized from
+the catalogue: one test per (difusor, id a checklist run measures).
 
 Contract: each result is appended to the difusor's session file (``session_path``) the moment
 it is known, so a session killed half-way leaves everything it measured. A check whose test
@@ -237,9 +237,9 @@ def _state(config: pytest.Config) -> RunState:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "difusor" in metafunc.fixturenames:
+    if "target" in metafunc.fixturenames:
         names = _state(metafunc.config).selected
-        metafunc.parametrize("difusor", names, ids=names, indirect=True, scope="session")
+        metafunc.parametrize("target", names, ids=names, indirect=True, scope="session")
     if "check_id" in metafunc.fixturenames:
         wanted = _measured(metafunc.config)
         metafunc.parametrize("check_id", wanted, ids=wanted)
@@ -252,7 +252,7 @@ def _measured(config: pytest.Config) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def difusor(request: pytest.FixtureRequest) -> Target:
+def target(request: pytest.FixtureRequest) -> Target:
     """The difusor under test (one per selected difusor); its TLS scan and, when the session
     measures the browser checks, its pages start at once, in the background."""
     target = _state(request.config).target(request.param)
@@ -263,7 +263,7 @@ def difusor(request: pytest.FixtureRequest) -> Target:
 
 
 @pytest.fixture
-def record(request: pytest.FixtureRequest, difusor: Target, check_id: str) -> Recorder:
+def recorder(request: pytest.FixtureRequest, target: Target, check_id: str) -> Recorder:
     """Store the result of this test's check id, then pass/fail/skip the test accordingly."""
     state = _state(request.config)
 
@@ -271,7 +271,7 @@ def record(request: pytest.FixtureRequest, difusor: Target, check_id: str) -> Re
         __tracebackhide__ = True
         if result.id != check_id:
             raise AssertionError(f"test of {check_id} recorded {result.id}")
-        state.record(difusor.name, result)
+        state.record(target.name, result)
         request.node.stash[_RECORDED_KEY] = True
         _set_outcome(result)
 
@@ -300,7 +300,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if crashed and report.failed and call.excinfo is not None and "check_id" in params:
         reason = f"{call.excinfo.typename}: {call.excinfo.value}"
         message = f"Falla interna al revisar ({call.when}): {reason}"
-        _state(item.config).record(params["difusor"], error(params["check_id"], message))
+        _state(item.config).record(params["target"], error(params["check_id"], message))
         item.stash[_RECORDED_KEY] = True
     return report
 

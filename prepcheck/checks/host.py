@@ -279,7 +279,7 @@ def _judge_lines(
         return outcome(
             ACCESS_LOG,
             False,
-            f"La línea más reciente es de {_iso(newest)}: la bitácora no registra accesos "
+            f"La línea más reciente es del {_shown(newest)}: la bitácora no registra accesos "
             f"desde hace más de {_minutes(max_age)} min (¿el servidor escribe en otro archivo o "
             "la rotación quedó abierta sobre el anterior?). Visite el sitio y repita.",
             **evidence,
@@ -288,7 +288,7 @@ def _judge_lines(
         ACCESS_LOG,
         True,
         f"Bitácora en formato {log_format.spec}: {len(records)} de {len(lines)} líneas "
-        f"reconocidas; la más reciente es de {_iso(newest)}.",
+        f"reconocidas; la más reciente es del {_shown(newest)}.",
         **evidence,
     )
 
@@ -320,6 +320,14 @@ def _unrecognised(
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+def _shown(moment: datetime) -> str:
+    """``01/12/2026 09:00:32 (UTC−06:00)`` in this host's own time zone (where the log is)."""
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    sign = "−" if offset.startswith("-") else "+"
+    return f"{local:%d/%m/%Y %H:%M:%S} (UTC{sign}{offset[1:3]}:{offset[3:5]})"
 
 
 def _minutes(delta: timedelta) -> int:

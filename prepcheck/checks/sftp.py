@@ -161,4 +161,4 @@ def sftp_reachable(seen: Observer) -> CheckResult:
 def sftp_throughput(seen: Observer) -> CheckResult:
     if seen.difusor.sftp is None:
         return not_configured("sftp.throughput")
-    return evaluate_throughput(seen.sftp_upload())
+    return evaluate_throughput(seen.sftp_upload(), seen.difusor.sftp.min_mb_per_s)

@@ -20,15 +20,15 @@ from prepcheck.demo.simulacro import (
     sftp_table,
     write_config,
 )
-from prepcheck.reference.embedded import EmbeddedDifusor
-from prepcheck.results import Verdict, exit_code, read_document
+from prepcheck.reference.difusor import ReferenceDifusor
+from prepcheck.results import VERDICT_LABELS, Verdict, exit_code, read_document
 from prepcheck.sample import BuiltPackage, build_package
 
 # Brief monitoring: 2-second simulated update periods, a probe every half second.
 MONITOR_ARGS = ("--for", "8s", "--every", "0.5", "--period-seconds", "2")
 
 
-def _name(difusor: EmbeddedDifusor) -> str:
+def _name(difusor: ReferenceDifusor) -> str:
     return f"referencia-{difusor.server.kind}"
 
 
@@ -51,14 +51,14 @@ def _build(workdir: Path, scale: str) -> BuiltPackage:
     return built
 
 
-def _start(difusores: list[EmbeddedDifusor], built: BuiltPackage) -> None:
+def _start(difusores: list[ReferenceDifusor], built: BuiltPackage) -> None:
     for difusor in difusores:
         difusor.publish(built.archive, built.digest_file, force=True)
         difusor.start()
         print(f"Difusor de referencia {difusor.server.kind}: {difusor.base_url}")
 
 
-def _config(out_dir: Path, built: BuiltPackage, difusores: list[EmbeddedDifusor]) -> Path:
+def _config(out_dir: Path, built: BuiltPackage, difusores: list[ReferenceDifusor]) -> Path:
     sftp = {_name(d): sftp_table(d, rehearsal_uploads=True) for d in difusores if d.upload}
     return write_config(
         out_dir / "prepcheck-demo.toml",
@@ -70,7 +70,7 @@ def _config(out_dir: Path, built: BuiltPackage, difusores: list[EmbeddedDifusor]
     )
 
 
-def _host_side(config: Path, out_dir: Path, difusor: EmbeddedDifusor) -> None:
+def _host_side(config: Path, out_dir: Path, difusor: ReferenceDifusor) -> None:
     """What the difusor itself runs on its host: the self-test and the memoria técnica."""
     name, log = _name(difusor), str(difusor.server.access_log)
     print(f"\nAutoevaluación en el servidor de {name}")
@@ -93,7 +93,7 @@ def run_demo(
     with_sftp = os.geteuid() == 0
     built = _build(workdir, scale)
     difusores = [
-        EmbeddedDifusor(workdir / kind, kind=kind, sftp=with_sftp)  # type: ignore[arg-type]
+        ReferenceDifusor(workdir / kind, kind=kind, sftp=with_sftp)  # type: ignore[arg-type]
         for kind in kinds
     ]
     try:
@@ -116,8 +116,11 @@ def run_demo(
 
 
 def _summary(board: Path, results: list[Path]) -> int:
-    print(f"\nInformes: {board}")
+    print(f"\nTablero: {board}")
+    verdicts = []
     for path in results:
-        print(f"  {path.parent.name}: {path.with_name('report.html')}")
-    verdicts = [Verdict(read_document(path)["verdict"]) for path in results]
+        verdict = Verdict(read_document(path)["verdict"])
+        verdicts.append(verdict)
+        report = path.with_name("report.html")
+        print(f"  {path.parent.name}: {VERDICT_LABELS[verdict]} — {report}")
     return exit_code(verdicts)

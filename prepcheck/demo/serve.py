@@ -13,7 +13,7 @@ from prepcheck.demo.simulacro import (
     write_config,
 )
 from prepcheck.lifecycle import stop_requested
-from prepcheck.reference.embedded import EmbeddedDifusor, ServerKind
+from prepcheck.reference.difusor import ReferenceDifusor, ServerKind
 from prepcheck.reference.layout import LOOPBACK
 from prepcheck.sample import build_package
 
@@ -34,7 +34,7 @@ def serve_forever(
             election_start=publication_window(corte)[0],
         ).archive
     try:
-        difusor = EmbeddedDifusor(workdir / server, kind=server, https_port=port, bind_host=host)
+        difusor = ReferenceDifusor(workdir / server, kind=server, https_port=port, bind_host=host)
     except ValueError as exc:
         print(f"prepcheck: --host: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.sample.corte import default_election_start
 
 CENTRE_TIME = timezone(timedelta(hours=-6), "UTC-6")  # Mexico dropped DST in 2022
@@ -115,7 +115,7 @@ def write_config(
     return path
 
 
-def sftp_table(difusor: EmbeddedDifusor, **settings: object) -> str:
+def sftp_table(difusor: ReferenceDifusor, **settings: object) -> str:
     """The ``[difusor.sftp]`` body for an embedded difusor started with ``sftp=True``: its
     loopback sshd, generated key and known_hosts; ``settings`` add or override keys
     (``rehearsal_uploads = True``, ``publish_deadline_seconds``, …); a ``None`` drops a key."""

@@ -242,7 +242,7 @@ def live_line(history_csv: Path, started: float) -> str | None:
         points = read_history(history_csv)
     except (OSError, ValueError, KeyError):
         return None
-    if not points:
+    if not points or points[-1].total_requests == 0:
         return None
     last = points[-1]
     p95 = f"{last.p95_ms:g} ms" if last.p95_ms is not None else "—"

@@ -22,6 +22,7 @@ from prepcheck.memoria.access_log import analyze, rules_es
 from prepcheck.memoria.document import build_memoria, check_records, previous_improvements
 from prepcheck.memoria.incidents import read_incidents
 from prepcheck.memoria.render import render_memoria
+from prepcheck.outputs import render_board_of
 from prepcheck.results import write_json
 
 EXIT_OK = 0
@@ -94,6 +95,7 @@ def run_memoria(args: argparse.Namespace) -> int:
     path = folder / "memoria.json"
     write_json(memoria, path)
     html = render_memoria(path, folder / "memoria.html")
+    render_board_of(args.out)  # the board links the memoria from now on
     totals = memoria["estadisticas"]["totales"]
     print(
         f"Visitantes {totals['visitantes']}, visitas {totals['visitas']}, páginas vistas "

@@ -19,7 +19,7 @@ from jinja2 import Environment
 from prepcheck.report import es
 from prepcheck.report.environment import environment
 from prepcheck.report.facts.common import label, scalar
-from prepcheck.report.pages import write_page
+from prepcheck.results import write_text
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -83,4 +83,4 @@ def render_memoria(memoria_json: Path, html_path: Path) -> Path:
     days = data["estadisticas"]["por_dia"]
     peak = max((day["visitantes"] for day in days), default=0)
     html = _environment().get_template("memoria.html.j2").render(m=data, peak=peak or 1)
-    return write_page(html, html_path)
+    return write_text(html_path, html)

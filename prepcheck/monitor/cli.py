@@ -23,8 +23,8 @@ from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.config import Config, Difusor, Election, load_config
 from prepcheck.lifecycle import stop_requested
 from prepcheck.monitor.history import History, HistoryError, open_history
+from prepcheck.monitor.landing import incidents_path, record_monitoring
 from prepcheck.monitor.loop import Bounds, Watch, watch
-from prepcheck.monitor.record import incidents_path, record_monitoring
 from prepcheck.results import (
     EXIT_FAILED,
     EXIT_USAGE,

@@ -21,7 +21,7 @@ from prepcheck.formats.corte import corte_from_main_json
 from prepcheck.probes.fetch_many import fetch_and_compare
 from prepcheck.snapshots.files import ExpectedFile, FileOutcome
 from prepcheck.snapshots.http import HttpSnapshot
-from prepcheck.snapshots.rehearsal import CorteReading, Watch
+from prepcheck.snapshots.rehearsal import CorteReading, CorteWatch
 
 POLL_SECONDS = 0.5
 
@@ -84,10 +84,10 @@ def await_corte(
     files: list[ExpectedFile],
     deadline_s: float,
     poll_s: float = POLL_SECONDS,
-) -> Watch:
+) -> CorteWatch:
     """Poll until ``corte`` is in main.json and ``files`` are all identical, or ``deadline_s``."""
     started = time.monotonic()
-    watch = Watch(corte)
+    watch = CorteWatch(corte)
     while True:
         elapsed = time.monotonic() - started
         reading = read_corte(target)
@@ -104,10 +104,10 @@ def await_corte(
 
 def watch_for_corte(
     target: Site, corte: datetime, window_s: float, poll_s: float = POLL_SECONDS
-) -> Watch:
+) -> CorteWatch:
     """Poll main.json for ``window_s`` seconds; stop early if it names ``corte``."""
     started = time.monotonic()
-    watch = Watch(corte)
+    watch = CorteWatch(corte)
     while True:
         reading = read_corte(target)
         watch = _polled(watch, reading, time.monotonic() - started)
@@ -116,7 +116,7 @@ def watch_for_corte(
         time.sleep(poll_s)
 
 
-def _polled(watch: Watch, reading: CorteReading, elapsed: float) -> Watch:
+def _polled(watch: CorteWatch, reading: CorteReading, elapsed: float) -> CorteWatch:
     appeared = watch.appeared_s
     if appeared is None and reading.corte == watch.corte:
         appeared = elapsed
@@ -125,7 +125,7 @@ def _polled(watch: Watch, reading: CorteReading, elapsed: float) -> Watch:
     )
 
 
-def _with_files(watch: Watch, outcomes: list[FileOutcome], elapsed: float) -> Watch:
+def _with_files(watch: CorteWatch, outcomes: list[FileOutcome], elapsed: float) -> CorteWatch:
     identical = bool(outcomes) and all(o.kind == "identical" for o in outcomes)
     return replace(
         watch, verified_s=elapsed if identical else None, waited_s=elapsed, files=outcomes

@@ -22,7 +22,6 @@ from prepcheck.errors import ResultsFileError
 from prepcheck.report import es
 from prepcheck.report.environment import environment
 from prepcheck.report.model import STATUS_ORDER, change, relative_href
-from prepcheck.report.pages import write_page
 from prepcheck.results import (
     STATUS_LABELS,
     VERDICT_LABELS,
@@ -32,6 +31,7 @@ from prepcheck.results import (
     now_iso,
     pending,
     read_document,
+    write_text,
 )
 
 RESULTS = "results.json"
@@ -109,7 +109,7 @@ def render_board(out_dir: Path) -> Path:
             live=(out_dir / LIVE_BOARD).exists(),
         )
     )
-    return write_page(html, out_dir / "index.html")
+    return write_text(out_dir / "index.html", html)
 
 
 def _read(path: Path) -> dict[str, Any]:

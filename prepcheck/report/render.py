@@ -16,8 +16,7 @@ from typing import Any
 
 from prepcheck.report.environment import environment
 from prepcheck.report.model import report_view
-from prepcheck.report.pages import write_page
-from prepcheck.results import now_iso, read_document
+from prepcheck.results import now_iso, read_document, write_text
 
 
 def report_html(document: Mapping[str, Any], generated_at: str | None = None) -> str:
@@ -28,4 +27,4 @@ def report_html(document: Mapping[str, Any], generated_at: str | None = None) ->
 
 def render_report(results_json: Path, html_path: Path) -> Path:
     """Write ``html_path`` from ``results_json`` (see the module contract); returns it."""
-    return write_page(report_html(read_document(results_json)), html_path)
+    return write_text(html_path, report_html(read_document(results_json)))

@@ -46,6 +46,7 @@ from prepcheck.results.store import (
     validated,
     write_document,
     write_json,
+    write_text,
 )
 from prepcheck.results.verdict import exit_code, failing, pending, verdict, worst
 
@@ -88,4 +89,5 @@ __all__ = [
     "worst",
     "write_document",
     "write_json",
+    "write_text",
 ]

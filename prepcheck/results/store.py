@@ -65,17 +65,24 @@ def write_document(document: Mapping[str, Any], path: Path) -> Path:
 
 def write_json(document: Mapping[str, Any], path: Path) -> None:
     """Write any JSON document atomically with :data:`FILE_MODE`."""
+    text = json.dumps(document, ensure_ascii=False, indent=1, default=str)
+    write_text(path, text + "\n")
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` at ``path`` through a temporary file and a rename, with :data:`FILE_MODE`
+    (every output file: results, reports, boards, the live board); returns ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, ensure_ascii=False, indent=1, default=str)
-            handle.write("\n")
+            handle.write(text)
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 def read_document(path: Path) -> dict[str, Any]:

@@ -20,7 +20,7 @@ class CorteReading:
 
 
 @dataclass(frozen=True)
-class Watch:
+class CorteWatch:
     """What polling saw. ``appeared_s``/``verified_s`` count from the start of the watch."""
 
     corte: datetime
@@ -70,7 +70,7 @@ class Rehearsal:
     package: str | None = None
     corte: datetime | None = None
     upload: SftpOutcome | None = None
-    watch: Watch | None = None
+    watch: CorteWatch | None = None
     cleanup: SftpOutcome | None = None
     cortes: RehearsalCortes | None = None
     files: list[ExpectedFile] = field(default_factory=list)

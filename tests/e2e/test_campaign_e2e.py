@@ -34,7 +34,7 @@ from prepcheck.campaign.changes import FIXED, NEW_FAILURE, change_label
 from prepcheck.cli import main
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.browser import BrowserSession
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import free_port
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.results import changes
@@ -46,17 +46,19 @@ PREPCHECK = str(Path(sys.executable).with_name("prepcheck"))
 
 
 @pytest.fixture
-def site(tmp_path: Path, package: BuiltPackage) -> Iterator[EmbeddedDifusor]:
+def site(tmp_path: Path, package: BuiltPackage) -> Iterator[ReferenceDifusor]:
     # Fixed ports: a restarted server comes back at the same address.
-    found = EmbeddedDifusor(tmp_path / "ref", https_port=free_port(), http_port=free_port())
+    found = ReferenceDifusor(tmp_path / "ref", https_port=free_port(), http_port=free_port())
     found.publish(package.archive, package.digest_file)
     found.start()
     yield found
     found.stop()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    """Poll ``condition`` every 100 ms for at most ``timeout`` seconds."""
+def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> bool:
+    """Poll ``condition`` every 100 ms for at most ``timeout`` seconds (generous: the suite
+    runs its files in parallel on a shared machine, and a state that never comes still ends
+    the test well before its own timeout)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -65,14 +67,14 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
     return condition()
 
 
-def config_with(path: Path, package: Path, site: EmbeddedDifusor, campaign: str) -> Path:
+def config_with(path: Path, package: Path, site: ReferenceDifusor, campaign: str) -> Path:
     write_config(path, package, [("ref", site.base_url, site.ca_file)], render_pages=["#/"])
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n" + campaign.strip() + "\n")
     return path
 
 
-def flip_byte(site: EmbeddedDifusor) -> None:
+def flip_byte(site: ReferenceDifusor) -> None:
     path = site.published / "current" / TAMPERED
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -80,7 +82,7 @@ def flip_byte(site: EmbeddedDifusor) -> None:
 
 
 def test_three_scheduled_runs_show_a_new_failure_then_its_fix(
-    tmp_path: Path, package: BuiltPackage, site: EmbeddedDifusor, capsys
+    tmp_path: Path, package: BuiltPackage, site: ReferenceDifusor, capsys
 ) -> None:
     year = datetime.now().year + 1
     config = config_with(
@@ -183,7 +185,7 @@ def level_shown(page, url: str) -> str | None:
 
 
 def test_live_board_in_chromium_follows_a_difusor_stopped_and_started(
-    tmp_path: Path, package: BuiltPackage, site: EmbeddedDifusor
+    tmp_path: Path, package: BuiltPackage, site: ReferenceDifusor
 ) -> None:
     config = config_with(tmp_path / "prepcheck.toml", package.archive, site, "")
     port = free_port()
@@ -194,23 +196,31 @@ def test_live_board_in_chromium_follows_a_difusor_stopped_and_started(
             requests: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
             assert wait_for(lambda: _opened(page, url))
-            assert wait_for(lambda: level_shown(page, url) == "ok")
+            assert wait_for(lambda: level_shown(page, url) == "ok"), _shown(page)
             text = page.inner_text("body")
             assert "En línea" in text and "Disponibilidad" in text and "100.000 %" in text
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390  # readable on a phone: no sideways scrolling
             site.stop()
-            assert wait_for(lambda: level_shown(page, url) == "caido")
+            assert wait_for(lambda: level_shown(page, url) == "caido"), _shown(page)
             row = page.inner_text("#difusor-ref")
             assert "Caído" in row and ("min" in row or " s" in row or "alcanzada" in row)
             site.start()
-            assert wait_for(lambda: level_shown(page, url) == "ok")
+            assert wait_for(lambda: level_shown(page, url) == "ok"), _shown(page)
             assert len(requests) >= 3  # it reloaded itself
             assert all(r.startswith(url) for r in requests)  # nothing external
     finally:
         output = stop_monitor(monitor)
     assert "Tablero en vivo servido (solo lectura) en " + url in output
     assert monitor.returncode in (0, 1, 3)
+
+
+def _shown(page) -> str:
+    """What the live board shows now (the failure message of a state that never came)."""
+    try:
+        return page.inner_text("body")[:1500]
+    except PlaywrightError as exc:
+        return f"(sin página: {exc})"
 
 
 def _opened(page, url: str) -> bool:
@@ -222,7 +232,7 @@ def _opened(page, url: str) -> bool:
 
 
 def test_no_alert_is_lost_or_duplicated_across_a_monitor_restart(
-    tmp_path: Path, package: BuiltPackage, site: EmbeddedDifusor
+    tmp_path: Path, package: BuiltPackage, site: ReferenceDifusor
 ) -> None:
     receiver = Receiver(mode="error")
     smtp = SmtpServer(tmp_path / "smtp")
@@ -236,7 +246,7 @@ def test_no_alert_is_lost_or_duplicated_across_a_monitor_restart(
 def _restart_scenario(
     tmp_path: Path,
     package: BuiltPackage,
-    site: EmbeddedDifusor,
+    site: ReferenceDifusor,
     receiver: Receiver,
     smtp: SmtpServer,
 ) -> None:
@@ -320,7 +330,7 @@ ca_file = "{smtp.ca.cert_path}"
 def test_a_certificate_expiring_inside_the_window_is_alerted_once(
     tmp_path: Path, package: BuiltPackage
 ) -> None:
-    expiring = EmbeddedDifusor(tmp_path / "vence", variant=VARIANTS["cert-expires-soon"])
+    expiring = ReferenceDifusor(tmp_path / "vence", variant=VARIANTS["cert-expires-soon"])
     expiring.publish(package.archive, package.digest_file)
     receiver = Receiver()
     try:

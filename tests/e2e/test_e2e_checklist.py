@@ -16,7 +16,7 @@ import pytest
 from prepcheck.checklist.runner import run_checklist
 from prepcheck.cli import main
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.variants import Variant
 from prepcheck.sample import build_package
 
@@ -30,7 +30,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def tamper_one_byte(difusor: EmbeddedDifusor, relative: str) -> None:
+def tamper_one_byte(difusor: ReferenceDifusor, relative: str) -> None:
     path = difusor.published / "current" / relative
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -51,7 +51,7 @@ def checklist_run(tmp_path_factory):
     difusores = {}
     try:
         for name, (kind, variant) in specs.items():
-            difusor = EmbeddedDifusor(base / name, kind=kind, variant=variant)
+            difusor = ReferenceDifusor(base / name, kind=kind, variant=variant)
             difusor.publish(built.archive, built.digest_file)
             difusor.start()
             difusores[name] = difusor

@@ -32,7 +32,7 @@ import tomli_w
 from prepcheck.archive.extract import extract_safely
 from prepcheck.checklist.runner import run_checklist
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.sample import build_package
 
 pytestmark = pytest.mark.slow
@@ -72,11 +72,11 @@ PORTAL = """<!DOCTYPE html>
 QUICK = {"pages": ["#/"], "viewports": {"desktop": [1366, 768]}}
 
 
-def live(difusor: EmbeddedDifusor, relative: str) -> Path:
+def live(difusor: ReferenceDifusor, relative: str) -> Path:
     return difusor.published / "current" / SITE / relative
 
 
-def append_css(difusor: EmbeddedDifusor, css: str) -> None:
+def append_css(difusor: ReferenceDifusor, css: str) -> None:
     path = live(difusor, "assets/app.css")
     path.write_text(path.read_text(encoding="utf-8") + css, encoding="utf-8")
 
@@ -89,7 +89,7 @@ def transposed(figure: str) -> str:
     raise AssertionError(f"{figure}: no two different digits to transpose")
 
 
-def change_figure(difusor: EmbeddedDifusor) -> None:
+def change_figure(difusor: ReferenceDifusor) -> None:
     path = live(difusor, "json/diputaciones/resumen.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     total = data["actasCapturadas"]["total"]
@@ -98,12 +98,12 @@ def change_figure(difusor: EmbeddedDifusor) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def inject_banner(difusor: EmbeddedDifusor) -> None:
+def inject_banner(difusor: ReferenceDifusor) -> None:
     path = live(difusor, "index.html")
     path.write_text(path.read_text(encoding="utf-8").replace("</body>", BANNER), encoding="utf-8")
 
 
-def portal(difusor: EmbeddedDifusor, src: str) -> str:
+def portal(difusor: ReferenceDifusor, src: str) -> str:
     (difusor.docroot / "portal.html").write_text(PORTAL.format(src=src), encoding="utf-8")
     return difusor.base_url + "portal.html"
 
@@ -130,11 +130,11 @@ def render_run(tmp_path_factory):
         "banner": inject_banner,
         "portal-viejo": None,
     }
-    difusores: dict[str, EmbeddedDifusor] = {}
+    difusores: dict[str, ReferenceDifusor] = {}
     extra: dict[str, dict] = {}
     try:
         for name, breaker in breakers.items():
-            difusor = EmbeddedDifusor(base / name)
+            difusor = ReferenceDifusor(base / name)
             difusor.publish(built.archive, built.digest_file)
             if breaker is not None:
                 breaker(difusor)

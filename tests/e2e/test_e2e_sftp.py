@@ -20,13 +20,14 @@ import pytest
 from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.sftp import NOT_AUTHORIZED
 from prepcheck.demo.simulacro import CENTRE_TIME, sftp_table, write_config
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import ManagedProcess
 from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 PASSWORD = "Contrasena-E2E-9xQ!"
 PASSPHRASE = "Frase-E2E-4kW?"
+MIN_MB_PER_S = 1.0
 THROUGHPUT_BYTES = 32 * 1024 * 1024
 
 # Publishes every zip that has a sidecar, trusting the archive itself for the digest.
@@ -49,7 +50,7 @@ for _ in range(600):
 """
 
 
-def naive_watcher(difusor: EmbeddedDifusor, folder: Path) -> ManagedProcess:
+def naive_watcher(difusor: ReferenceDifusor, folder: Path) -> ManagedProcess:
     script = folder / "ingenuo.py"
     script.write_text(NAIVE_WATCHER, encoding="utf-8")
     argv = [sys.executable, str(script), str(difusor.upload_dir), str(difusor.published)]
@@ -74,14 +75,14 @@ def sftp_run(tmp_path_factory):
         "sin-vigilante": {"sftp": True, "sftp_watcher": False},
         "ingenuo": {"sftp": True, "sftp_watcher": False},
     }
-    difusores: dict[str, EmbeddedDifusor] = {}
+    difusores: dict[str, ReferenceDifusor] = {}
     naive = None
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PREPCHECK_E2E_SFTP_PASSWORD", PASSWORD)
         env.setenv("PREPCHECK_E2E_SFTP_PASSPHRASE", PASSPHRASE)
         try:
             for name, options in specs.items():
-                difusor = EmbeddedDifusor(base / name, **options)
+                difusor = ReferenceDifusor(base / name, **options)
                 difusor.publish(built.archive, built.digest_file)
                 difusor.start()
                 difusores[name] = difusor
@@ -104,15 +105,18 @@ def sftp_run(tmp_path_factory):
     yield results, base / "reports", difusores
 
 
-def entries(difusores: dict[str, EmbeddedDifusor]) -> list[tuple[str, str, Path]]:
+def entries(difusores: dict[str, ReferenceDifusor]) -> list[tuple[str, str, Path]]:
     """One config entry per difusor, plus the first difusor again with refused credentials."""
     listed = [(name, d.base_url, d.ca_file) for name, d in difusores.items()]
     first = difusores["sftp-ok"]
     return [*listed, ("credencial-erronea", first.base_url, first.ca_file)]
 
 
-def tables(difusores: dict[str, EmbeddedDifusor], other_key: Path) -> dict[str, str]:
-    common = {"throughput_bytes": THROUGHPUT_BYTES}
+def tables(difusores: dict[str, ReferenceDifusor], other_key: Path) -> dict[str, str]:
+    # The threshold is lowered to 1 MB/s here: whether a busy, shared machine moves 40 MB/s is
+    # a benchmark's question; this test checks the measurement and the verdict's wiring (the
+    # threshold rule itself is unit-tested at 40 MB/s).
+    common = {"throughput_bytes": THROUGHPUT_BYTES, "min_mb_per_s": MIN_MB_PER_S}
     return {
         "sftp-ok": sftp_table(
             difusores["sftp-ok"], rehearsal_uploads=True, publish_deadline_seconds=30, **common
@@ -166,7 +170,7 @@ def test_checks_before_the_rehearsal_saw_the_official_corte(sftp_run):
         assert record(results, "sftp-ok", check_id)["status"] == "pass", check_id
 
 
-def test_throughput_is_measured_and_judged_against_40_mb_s(sftp_run):
+def test_throughput_is_measured_and_judged_against_the_configured_minimum(sftp_run):
     # The threshold logic is unit-tested; here the measurement must be real and consistent.
     results, _, _ = sftp_run
     evidence = record(results, "sftp-ok", "sftp.throughput")["evidence"]
@@ -174,7 +178,7 @@ def test_throughput_is_measured_and_judged_against_40_mb_s(sftp_run):
     assert evidence["mb_por_segundo"] == pytest.approx(
         THROUGHPUT_BYTES / 1e6 / evidence["segundos_de_carga"], rel=0.01
     )
-    assert evidence["minimo_mb_por_segundo"] == 40.0
+    assert evidence["minimo_mb_por_segundo"] == MIN_MB_PER_S
 
 
 def test_read_only_upload_folder_fails_reachable(sftp_run):

@@ -34,7 +34,7 @@ from prepcheck.checks.headers import evaluate_main_json_not_cached
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.cache_probe import probe_main_json_caching
 from prepcheck.probes.http import fetch, make_client
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import build_package
 
@@ -143,7 +143,7 @@ class HangingTlsServer:
         self.sock.close()
 
 
-def warm_and_change_main_json(difusor: EmbeddedDifusor) -> None:
+def warm_and_change_main_json(difusor: ReferenceDifusor) -> None:
     """Let the front cache store main.json, then change the file behind it (a new corte)."""
     url = difusor.base_url + "prepver2021/json/main.json"
     verify = ssl.create_default_context(cafile=str(difusor.ca_file))
@@ -160,10 +160,10 @@ def run(tmp_path_factory):
     """Start every difusor, run the checklist once, stop them; yield (results, elapsed_s)."""
     base = tmp_path_factory.mktemp("e2e-tls")
     built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
-    difusores: dict[str, EmbeddedDifusor] = {}
+    difusores: dict[str, ReferenceDifusor] = {}
     try:
         for name, (kind, variant, _) in EXPECTED.items():
-            difusor = EmbeddedDifusor(base / name, kind=kind, variant=VARIANTS[variant])  # type: ignore[arg-type]
+            difusor = ReferenceDifusor(base / name, kind=kind, variant=VARIANTS[variant])  # type: ignore[arg-type]
             difusor.publish(built.archive, built.digest_file)
             difusor.start()
             difusores[name] = difusor
@@ -189,7 +189,7 @@ def hanging_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e-hang")
     built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
     hanging = HangingTlsServer()
-    good = EmbeddedDifusor(base / "ref", kind="nginx")
+    good = ReferenceDifusor(base / "ref", kind="nginx")
     try:
         good.publish(built.archive, built.digest_file)
         good.start()
@@ -308,7 +308,7 @@ def test_stale_cache_seen_by_markers(run):
 def test_changed_file_behind_the_cache_is_seen_by_content(tmp_path):
     """A new corte published behind the cache: plain requests still get the old main.json."""
     built = build_package(CORTE, tmp_path / "packages", utc_offset=CENTRE_TIME)
-    difusor = EmbeddedDifusor(tmp_path / "stale", kind="nginx", variant=VARIANTS["stale-cache"])
+    difusor = ReferenceDifusor(tmp_path / "stale", kind="nginx", variant=VARIANTS["stale-cache"])
     difusor.publish(built.archive, built.digest_file)
     with difusor:
         warm_and_change_main_json(difusor)

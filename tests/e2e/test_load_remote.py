@@ -20,7 +20,7 @@ import pytest
 from prepcheck.cli import main
 from prepcheck.demo.simulacro import write_config
 from prepcheck.load.remote import parse_master_address
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import free_port
 from prepcheck.sample import BuiltPackage
 
@@ -31,14 +31,14 @@ LOAD += "spike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
 @pytest.fixture(scope="module")
 def nginx(
     tmp_path_factory: pytest.TempPathFactory, package: BuiltPackage
-) -> Iterator[EmbeddedDifusor]:
-    difusor = EmbeddedDifusor(tmp_path_factory.mktemp("nginx"))
+) -> Iterator[ReferenceDifusor]:
+    difusor = ReferenceDifusor(tmp_path_factory.mktemp("nginx"))
     difusor.publish(package.archive, package.digest_file, force=True)
     with difusor:
         yield difusor
 
 
-def configure(tmp: Path, package: BuiltPackage, difusor: EmbeddedDifusor) -> Path:
+def configure(tmp: Path, package: BuiltPackage, difusor: ReferenceDifusor) -> Path:
     entries = [("ref", difusor.base_url, difusor.ca_file)]
     return write_config(tmp / "prepcheck.toml", package.archive, entries, load_table=LOAD)
 
@@ -71,7 +71,7 @@ def test_bad_master_addresses_are_named(text: str, complaint: str) -> None:
 
 
 def test_load_refuses_conflicting_worker_options(
-    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor, capsys: pytest.CaptureFixture
+    tmp_path: Path, package: BuiltPackage, nginx: ReferenceDifusor, capsys: pytest.CaptureFixture
 ) -> None:
     base = ["load", "--difusor", "ref", "--config", str(configure(tmp_path, package, nginx))]
     base += ["--out", str(tmp_path / "out")]
@@ -120,7 +120,7 @@ def test_load_worker_checks_its_inputs_before_starting(
 
 
 def test_workers_that_never_come_give_an_error_and_no_load(
-    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
+    tmp_path: Path, package: BuiltPackage, nginx: ReferenceDifusor
 ) -> None:
     before = nginx.server.access_log.read_text()
     out = tmp_path / "out"
@@ -136,7 +136,7 @@ def test_workers_that_never_come_give_an_error_and_no_load(
 
 
 def test_one_worker_serves_both_shapes_with_two_runs(
-    tmp_path: Path, package: BuiltPackage, nginx: EmbeddedDifusor
+    tmp_path: Path, package: BuiltPackage, nginx: ReferenceDifusor
 ) -> None:
     out, address = tmp_path / "out", f"127.0.0.1:{free_port()}"
     plan = out / "ref" / "load" / "steady_plan.json"

@@ -26,7 +26,7 @@ from prepcheck.cli import main
 from prepcheck.demo.simulacro import write_config
 from prepcheck.memoria.incidents import read_incidents
 from prepcheck.monitor.history import open_history
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.process import free_port
 from prepcheck.sample import BuiltPackage
@@ -34,9 +34,9 @@ from prepcheck.sample import BuiltPackage
 MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.publication-window")
 
 
-def serve(workdir: Path, package: BuiltPackage) -> EmbeddedDifusor:
+def serve(workdir: Path, package: BuiltPackage) -> ReferenceDifusor:
     # Fixed ports: a restarted server must come back at the same address.
-    difusor = EmbeddedDifusor(workdir, https_port=free_port(), http_port=free_port())
+    difusor = ReferenceDifusor(workdir, https_port=free_port(), http_port=free_port())
     difusor.publish(package.archive, package.digest_file)
     difusor.start()
     return difusor

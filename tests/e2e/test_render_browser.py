@@ -15,7 +15,7 @@ from prepcheck.config import RenderSettings
 from prepcheck.demo.simulacro import CENTRE_TIME
 from prepcheck.probes.browser import BrowserSession
 from prepcheck.probes.page import page_url, shoot_page
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.reference.pki import LocalCA
 from prepcheck.sample import build_package
@@ -42,7 +42,7 @@ def site(package):
 
 @pytest.fixture(scope="module")
 def served(package, tmp_path_factory):
-    embedded = EmbeddedDifusor(tmp_path_factory.mktemp("render-difusor"))
+    embedded = ReferenceDifusor(tmp_path_factory.mktemp("render-difusor"))
     embedded.publish(package.archive, package.digest_file)
     embedded.start()
     yield embedded

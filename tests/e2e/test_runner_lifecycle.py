@@ -24,7 +24,7 @@ import pytest
 from prepcheck.checklist.runner import GRACE_S, Options, Shard, run_checklist
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.outputs import render
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import descendants, live_processes
 from prepcheck.results import EXIT_INTERRUPTED, read_document
 from prepcheck.sample import build_package
@@ -71,7 +71,7 @@ def site(tmp_path_factory):
     """One real nginx reference difusor and one silent server, for the whole module."""
     base = tmp_path_factory.mktemp("lifecycle")
     built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
-    nginx = EmbeddedDifusor(base / "nginx", kind="nginx")
+    nginx = ReferenceDifusor(base / "nginx", kind="nginx")
     nginx.publish(built.archive, built.digest_file)
     silent = SilentServer()
     with nginx:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from prepcheck.demo.simulacro import write_config
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (
@@ -87,7 +87,7 @@ def test_the_wheel_installs_with_pipx_and_runs_selftest_without_the_clone(tmp_pa
 def run_checklist_from_the_wheel(prepcheck: str, archive: Path, work: Path) -> None:
     """``prepcheck run`` of the installed wheel (its own suite, plugin and templates) against a
     real reference nginx: the checklist needs nothing from the clone either."""
-    difusor = EmbeddedDifusor(work / "referencia", kind="nginx")
+    difusor = ReferenceDifusor(work / "referencia", kind="nginx")
     difusor.publish(archive)
     with difusor:
         config = write_config(

@@ -15,7 +15,7 @@ from prepcheck.cli import main
 from prepcheck.formats.logformat import compile_format
 from prepcheck.host.access_log import read_access_log
 from prepcheck.memoria.access_log import analyze
-from prepcheck.reference.embedded import EmbeddedDifusor
+from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.results import Subject, new_document, outcome, write_document
 from prepcheck.sample import build_package
 
@@ -28,7 +28,7 @@ def served_log(tmp_path_factory) -> Path:
     """A reference nginx difusor visited by three browsers; returns its real access log."""
     base = tmp_path_factory.mktemp("memoria")
     built = build_package(datetime(2021, 6, 6, 21, 0), base / "packages", utc_offset=CDMX)
-    difusor = EmbeddedDifusor(base / "nginx", kind="nginx")
+    difusor = ReferenceDifusor(base / "nginx", kind="nginx")
     difusor.publish(built.archive)
     with difusor:
         context = ssl.create_default_context(cafile=str(difusor.ca_file))

@@ -29,7 +29,7 @@ from prepcheck.sample.rehearsal import (
     rehearsal_cortes,
 )
 from prepcheck.snapshots.files import FileOutcome
-from prepcheck.snapshots.rehearsal import Rehearsal, Watch
+from prepcheck.snapshots.rehearsal import CorteWatch, Rehearsal
 from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome
 
 FACTS = SessionFacts("127.0.0.1", 2222, "ople", "upload", ("llave",), True, "SHA256:abc", "aes")
@@ -116,15 +116,15 @@ def test_rehearsal_packages_are_marked_and_the_corrupt_digest_does_not_match(tmp
     assert ingest(bad.archive, root=root, history=history).status == "rejected"
 
 
-def watch(**kwargs) -> Watch:
-    return Watch(CORTE, **kwargs)
+def watch(**kwargs) -> CorteWatch:
+    return CorteWatch(CORTE, **kwargs)
 
 
 def files(kind="identical") -> list[FileOutcome]:
     return [FileOutcome("prepver2021/json/main.json", kind, 200, 10, 10, None, "")]
 
 
-def observed(w: Watch, baseline=None) -> Rehearsal:
+def observed(w: CorteWatch, baseline=None) -> Rehearsal:
     return Rehearsal("observado", "", "x.zip", CORTE, watch=w, baseline=baseline or [])
 
 

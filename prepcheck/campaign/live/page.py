@@ -8,8 +8,6 @@ could influence (Jinja2 autoescape) and reads at 390 px (rows become cards).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from prepcheck.campaign.live.state import LiveRow
 from prepcheck.checks.monitor.evaluate import Rules
-from prepcheck.results import FILE_MODE, now_iso, write_json
+from prepcheck.results import now_iso, write_json
+from prepcheck.results.store import write_text
 from prepcheck.spanish import duration_es, local_text
 
 LIVE_HTML = "en-vivo.html"
@@ -59,7 +58,7 @@ def write_live(out_dir: Path, header: Header, rows: Sequence[LiveRow], rules: Ru
     document = live_document(header, rows, rules)
     write_json(document, out_dir / LIVE_JSON)
     page = out_dir / LIVE_HTML
-    write_text_atomically(page, render_page(document, rules))
+    write_text(page, render_page(document, rules))
     return page
 
 
@@ -110,17 +109,3 @@ def _left(minutes: float | None) -> str:
     if minutes < 1:
         return f"{minutes * 60:.0f} s"
     return f"{minutes:.0f} min"
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` through a temporary file and a rename (mode 0644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,5 +9,5 @@ which change what the difusor publishes, run after every other check of a difuso
 from prepcheck.checks.registry import evaluate
 
 
-def test_check(check_id, difusor, record):
-    record(evaluate(check_id, difusor))
+def test_check(check_id, target, recorder):
+    recorder(evaluate(check_id, target))

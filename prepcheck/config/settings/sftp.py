@@ -65,6 +65,8 @@ class SftpSettings(Strict):
     upload_dir: str = "upload"
     publish_deadline_seconds: Annotated[int, Field(gt=0, le=3600)] = 120
     throughput_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024
+    #: ``sftp.throughput``'s threshold: the convocatoria's 40 MB/s (MB = 10^6 bytes).
+    min_mb_per_s: Annotated[float, Field(gt=0)] = 40.0
     rehearsal_uploads: bool = False
 
     @field_validator("key_passphrase_env")

@@ -37,7 +37,7 @@ iframe{{border:0;width:100%;height:1400px}}</style></head>
 """
 
 
-class EmbeddedDifusor(Service):
+class ReferenceDifusor(Service):
     """A reference difusor on loopback (or ``bind_host``): ingest + nginx or Apache over HTTPS
     with a local CA."""
 
