@@ -177,7 +177,7 @@ def main() -> int:
             text = config.read_text(encoding="utf-8")
             hang = f'name = "colgado-0"\nbudget_seconds = {hang_budget}'
             config.write_text(text.replace('name = "colgado-0"', hang), encoding="utf-8")
-            one, _, _ = timed_run(config, base / "one", 1, "sano-01", checks=checks)
+            one, _, _ = timed_run(config, base / "one", 1, entries[-1][0], checks=checks)
             print(f"1 difusor sano: {one:.1f} s")
             concurrent, rss, code = timed_run(config, base / "concurrent", 8, checks=checks)
             print(f"{n} difusores, --jobs 8: {concurrent:.1f} s (pico de memoria {rss:.0f} MiB)")
