@@ -356,7 +356,8 @@ def test_silent_and_dripping_servers_time_out(hostile: str, tls: Tls) -> None:
     files = [_expected("hang/a.json", b"x"), _expected("drip/b.json", _Hostile.payload)]
     started = time.monotonic()
     outcomes = fetch_and_compare(hostile, files, ca_file=tls.ca, timeout_s=1.0)
-    assert time.monotonic() - started < 3
+    # Generous margin for a busy machine: unbounded, the silent file never ends at all.
+    assert time.monotonic() - started < 15
     for outcome in outcomes:
         assert outcome.kind == "error"
         assert outcome.reason.startswith("tiempo de espera agotado (1 s)")
@@ -367,7 +368,7 @@ def test_body_over_cap_is_aborted_as_modified(hostile: str, tls: Tls) -> None:
     [outcome] = fetch_and_compare(
         hostile, [_expected("huge/c.csv", b"x" * 1000)], ca_file=tls.ca, size_margin=4096
     )
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 15  # unbounded, the huge body would stream for minutes
     assert outcome.kind == "modified"
     assert outcome.reason.startswith("más grande de lo esperado")
     assert outcome.actual_size is None
@@ -390,7 +391,8 @@ def test_whole_run_deadline_bounds_many_hanging_files(hostile: str, tls: Tls) ->
     outcomes = fetch_and_compare(
         hostile, files, ca_file=tls.ca, concurrency=4, timeout_s=20, deadline_s=0.8
     )
-    assert time.monotonic() - started < 2.5
+    # The 0.8 s deadline, with a margin for a busy machine; without it: 20 s per file.
+    assert time.monotonic() - started < 10
     assert _kinds(outcomes) == {"error": 12}
     assert all("tiempo total" in o.reason for o in outcomes)
 

@@ -48,7 +48,9 @@ def test_silent_server_is_cut_at_the_bound():
             conn.close()
         listener.close()
     assert scan.error_kind in ("timeout", "handshake"), scan.error
-    assert elapsed < 3 + 1.5
+    # Bounded, with a margin for a busy machine: unbounded, sslyze retries every protocol on a
+    # server that never answers (well past 12 s here).
+    assert elapsed < 3 + 7
     assert scan.protocols == {}
 
 
