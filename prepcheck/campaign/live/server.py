@@ -29,6 +29,15 @@ _HEADERS = {
 }
 
 
+_WAITING = (
+    '<!DOCTYPE html><html lang="es-MX"><head><meta charset="utf-8">'
+    '<meta http-equiv="refresh" content="2">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Tablero en vivo</title></head><body>"
+    "<p>El tablero en vivo aún no se escribe; espere la primera ronda.</p></body></html>"
+).encode()
+
+
 class LiveServerError(HarnessError):
     """The live board server could not start (address in use, not allowed)."""
 
@@ -98,12 +107,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             data = (self.root / name).read_bytes()
         except OSError:
-            text = "El tablero en vivo aún no se escribe; espere la primera ronda.\n"
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, text.encode(), "text/plain", body=body)
+            # Before the first round: a page that reloads itself, so whoever opened the board
+            # early sees it appear without doing anything.
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, _WAITING, "text/html", body=body)
             return
         self._send(HTTPStatus.OK, data, _TYPES[name], body=body)
 
     def _send(self, status: HTTPStatus, data: bytes, kind: str, *, body: bool = True) -> None:
+        if kind == "text/html":
+            kind = "text/html; charset=utf-8"
         self.send_response(status)
         if kind == "text/plain":
             kind = "text/plain; charset=utf-8"
