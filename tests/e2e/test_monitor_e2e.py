@@ -228,12 +228,12 @@ def test_sigterm_stops_the_loop_and_still_records(tmp_path: Path, package: Built
         command += ["--period-seconds", "0.5"]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         try:
-            # SIGTERM once a few rounds went by (a signal during start-up is an interruption
-            # of the command, exit 130, tested elsewhere).
+            # SIGTERM after a dozen rounds (2.4 s: several simulated periods); a signal during
+            # start-up is an interruption of the command (exit 130), tested elsewhere.
             seen: list[str] = []
-            while len(seen) < 50 and not any("ronda 2:" in line for line in seen):
+            while len(seen) < 50 and not any("ronda 12:" in line for line in seen):
                 seen.append(process.stdout.readline())  # type: ignore[union-attr]
-            assert any("ronda 2:" in line for line in seen), seen
+            assert any("ronda 12:" in line for line in seen), seen
             process.send_signal(signal.SIGTERM)
             rest, _ = process.communicate(timeout=60)
             output = "".join(seen) + rest
