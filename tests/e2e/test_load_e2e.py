@@ -54,12 +54,23 @@ def configure(tmp: Path, package: BuiltPackage, difusor: ReferenceDifusor, load:
     return config
 
 
-def run(config: Path, out: Path, *args: str) -> tuple[int, dict[str, dict[str, Any]]]:
+def run(
+    config: Path, out: Path, *args: str, saturation_expected: bool = False
+) -> tuple[int, dict[str, dict[str, Any]]]:
+    """``prepcheck load``'s exit code and records. A run the product itself calls inconclusive
+    because the generator was starved of CPU (a busy shared machine) cannot show what these
+    tests look for: it is skipped, saying so, never counted as their pass or their failure."""
     code = main(["load", "--difusor", "ref", "--config", str(config), "--out", str(out), *args])
     results = out / "ref" / "results.json"
     if not results.exists():
         return code, {}
-    return code, {r["id"]: r for r in json.loads(results.read_text())["checks"]}
+    records = {r["id"]: r for r in json.loads(results.read_text())["checks"]}
+    if not saturation_expected:
+        for check_id in ("load.capacity", "load.spike"):
+            message = records.get(check_id, {}).get("message", "")
+            if records.get(check_id, {}).get("status") == "error" and "saturado" in message:
+                pytest.skip(f"la máquina está ocupada: {message}")
+    return code, records
 
 
 def test_short_run_against_the_reference_passes(
@@ -183,6 +194,7 @@ def test_saturated_generator_gives_error_not_pass(
         "--shape",
         "steady",
         "--no-bandwidth",
+        saturation_expected=True,
     )
     capacity = records["load.capacity"]
     assert capacity["status"] == "error" and code == 1
