@@ -12,7 +12,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from prepcheck.probes.failures import Failure
 from prepcheck.probes.tls import resolve_and_connect
+from prepcheck.snapshots.text import clean_text
 from prepcheck.snapshots.tls import PROTOCOL_NAMES
 
 _CIPHER_COMMANDS = (
@@ -39,9 +41,10 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     """Scan ``request["host"]:request["port"]``; see the module contract."""
     host, port = request["host"], int(request["port"])
     base: dict[str, Any] = {"host": host, "port": port}
-    ip_address, reason = resolve_and_connect(host, port, float(request["network_timeout"]))
+    ip_address, failure = resolve_and_connect(host, port, float(request["network_timeout"]))
     if ip_address is None:
-        return {**base, "error": reason, "error_kind": "tcp"}
+        reason = failure.reason if failure else "sin conexión TCP"
+        return {**base, "error": reason, "error_kind": "tcp", "error_detail": _detail(failure)}
     base["ip_address"] = ip_address
     try:
         # sslyze's bundled trust stores trigger cryptography deprecation warnings on load.
@@ -49,8 +52,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             return {**base, **_scan(host, port, ip_address, request)}
     except Exception as exc:  # the child must always answer with a document
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return {**base, "error": f"falla interna de sslyze: {detail}", "error_kind": "internal"}
+        detail = clean_text("".join(traceback.format_exception_only(type(exc), exc)).strip())
+        reason = "falla interna del analizador TLS (sslyze)"
+        return {**base, "error": reason, "error_kind": "internal", "error_detail": detail}
 
 
 def _scan(host: str, port: int, ip_address: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -92,10 +96,17 @@ def _scan(host: str, port: int, ip_address: str, request: dict[str, Any]) -> dic
 
 def _connectivity_error(result: Any) -> dict[str, Any]:
     trace = result.connectivity_error_trace
-    detail = str(trace).strip() if trace is not None else "sin detalle"
+    detail = clean_text(str(trace).strip() if trace is not None else "sin detalle")
     timed_out = trace is not None and "Timed" in trace.exc_type.__name__
-    kind = "timeout" if timed_out else "handshake"
-    return {"error": f"el saludo TLS no se completó: {detail}", "error_kind": kind}
+    if timed_out:
+        reason = "el servidor no respondió al saludo TLS a tiempo"
+        return {"error": reason, "error_kind": "timeout", "error_detail": detail}
+    reason = "el saludo TLS no se completó (el servidor rechazó o no entendió la conexión segura)"
+    return {"error": reason, "error_kind": "handshake", "error_detail": detail}
+
+
+def _detail(failure: Failure | None) -> str | None:
+    return failure.detail if failure is not None else None
 
 
 def _describe(result: Any) -> dict[str, Any]:
