@@ -48,6 +48,10 @@ _STATUS_PHRASES = {
 def status_phrase(status: int) -> str:
     """``HTTP 404 (no encontrada)``: a status with its meaning in Spanish."""
     meaning = _STATUS_PHRASES.get(status)
-    if meaning is None:
+    if meaning is None and 200 <= status < 300:
+        meaning = "respuesta correcta"
+    elif meaning is None and 300 <= status < 400:
+        meaning = "redirección"
+    elif meaning is None:
         meaning = "error del cliente" if 400 <= status < 500 else "error del servidor"
     return f"HTTP {status} ({meaning})"

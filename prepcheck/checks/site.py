@@ -73,13 +73,21 @@ def evaluate_reachable(
     last = chain[-1]
     evidence = {**_chain_evidence(chain), **_root_evidence(root)}
     where = clean_text(chain[0].url, 200)
+    start_host = urlsplit(chain[0].url).hostname
+    if len(chain) > 1 and urlsplit(last.url).hostname not in (start_host, None):
+        return outcome(
+            check,
+            False,
+            f"{where} redirige a otro dominio ({clean_text(urlsplit(last.url).hostname, 100)}); "
+            "posible registro o muro de pago",
+            **evidence,
+        )
     if not last.ok:
         if last.error_kind == "redirect":
             return outcome(check, False, f"{where} {last.error}", **evidence)
         return error(
             check, f"No se pudo consultar {clean_text(last.url, 200)}: {last.error}", **evidence
         )
-    start_host = urlsplit(chain[0].url).hostname
     final = urlsplit(last.url)
     if last.status in _LOGIN_STATUSES:
         return outcome(

@@ -154,8 +154,8 @@ def _probe(difusor: Difusor, target: Watch) -> ProbeResult:
         return probe_main_json(
             url, ca_file=difusor.ca_file, timeout_s=difusor.timeout_seconds, tz=election.tz
         )
-    except Exception as exc:  # isolation: one difusor's trouble is its own failed probe
-        return failed_probe(url, f"falla inesperada del sondeo ({type(exc).__name__})")
+    except Exception:  # isolation: one difusor's trouble is its own failed probe
+        return failed_probe(url, "el sondeo falló de forma inesperada (falla interna de prepcheck)")
 
 
 def _observation(

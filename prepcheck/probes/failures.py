@@ -85,16 +85,22 @@ def _seconds(value: float | None) -> str:
 
 
 def describe(exc: BaseException, *, timeout_s: float | None = None) -> Failure:
-    """The Spanish reason for ``exc`` (the first match along its chain); see the contract."""
+    """The Spanish reason for ``exc``; see the module contract.
+
+    The most specific cause wins: an operating-system or TLS error anywhere in the chain (a
+    refused connection under httpx's generic ``ConnectError``) before httpx's own kinds."""
     detail = clean_text(f"{type(exc).__name__}: {exc}")
-    for link in _chain(exc):
-        found = _classify(link, timeout_s)
-        if found is not None:
-            return Failure(found[0], found[1], detail)
+    chain = _chain(exc)
+    for classify in (_specific, _general):
+        for link in chain:
+            found = classify(link, timeout_s)
+            if found is not None:
+                return Failure(found[0], found[1], detail)
     return Failure("unexpected", "falla inesperada al consultar el sitio", detail)
 
 
-def _classify(exc: BaseException, timeout_s: float | None) -> tuple[str, str] | None:
+def _specific(exc: BaseException, timeout_s: float | None) -> tuple[str, str] | None:
+    """Our own bounds, and the operating system's and TLS's own errors."""
     text = str(exc).lower()
     if isinstance(exc, DeadlineExceeded):
         if exc.phase == "headers":
@@ -104,16 +110,10 @@ def _classify(exc: BaseException, timeout_s: float | None) -> tuple[str, str] | 
         return "too-large", f"la respuesta pasa de {exc.limit:,} bytes (límite de lectura)"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return "certificate", _certificate(exc)
-    if isinstance(exc, ssl.SSLError) or "handshake" in text:
+    if isinstance(exc, ssl.SSLError):
         if "timed out" in text:
             return "timeout", f"el saludo TLS no terminó a tiempo{_seconds(timeout_s)}"
         return "tls", "el saludo TLS falló (el servidor no completó una conexión segura)"
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "timeout", f"el servidor no aceptó la conexión a tiempo{_seconds(timeout_s)}"
-    if isinstance(exc, httpx.ReadTimeout):
-        return "timeout", f"el servidor dejó de enviar datos{_seconds(timeout_s)}"
-    if isinstance(exc, httpx.TimeoutException | TimeoutError | socket.timeout):
-        return "timeout", f"tiempo de espera agotado{_seconds(timeout_s)}"
     if isinstance(exc, ConnectionRefusedError):
         return "refused", "conexión rechazada: nada escucha en esa dirección y puerto"
     if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
@@ -122,12 +122,26 @@ def _classify(exc: BaseException, timeout_s: float | None) -> tuple[str, str] | 
         return "dns", "no se pudo resolver el nombre del servidor (DNS)"
     if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return "unreachable", "no hay ruta de red hacia el servidor"
+    return None
+
+
+def _general(exc: BaseException, timeout_s: float | None) -> tuple[str, str] | None:
+    """httpx's kinds, timeouts, and what parsing a site's data can raise."""
+    text = str(exc).lower()
+    if "handshake" in text and "timed out" in text:
+        return "timeout", f"el saludo TLS no terminó a tiempo{_seconds(timeout_s)}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timeout", f"el servidor no aceptó la conexión a tiempo{_seconds(timeout_s)}"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "timeout", f"el servidor dejó de enviar datos{_seconds(timeout_s)}"
+    if isinstance(exc, httpx.TimeoutException | TimeoutError | socket.timeout):
+        return "timeout", f"tiempo de espera agotado{_seconds(timeout_s)}"
     return _classify_http(exc, text)
 
 
 def _classify_http(exc: BaseException, text: str) -> tuple[str, str] | None:
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
-        if "maximum size" in text or "too large" in text or "too big" in text:
+        if "buffer too long" in text or "maximum size" in text or "too large" in text:
             return "too-large", "los encabezados de la respuesta son demasiado grandes"
         if "without sending complete message body" in text or "incomplete" in text:
             return "reset", "el servidor cerró la conexión antes de enviar la respuesta completa"

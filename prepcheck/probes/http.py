@@ -23,6 +23,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -50,10 +51,26 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+class _ProbeClient(httpx.Client):
+    """httpx's client, except that a redirect whose ``Location`` httpx cannot turn into a
+    request (``mailto:``, ``javascript:``, ``data:``, malformed) is still a response.
+
+    httpx builds ``response.next_request`` for every 3xx even when it does not follow it, and
+    raises there; the harness follows redirects itself (``fetch_following``), so the 3xx is
+    returned as it is and judged by ``redirect_target``.
+    """
+
+    def _build_redirect_request(self, request: httpx.Request, response: httpx.Response) -> Any:
+        try:
+            return super()._build_redirect_request(request, response)
+        except Exception:  # whatever the site put in Location
+            return None
+
+
 def make_client(ca_file: Path | None = None, timeout_s: float = 10.0) -> httpx.Client:
     """An httpx client for probing one difusor: verified TLS, HTTP/2 allowed, no redirects,
-    total deadlines and the per-origin breaker of :class:`DeadlineTransport`."""
-    return httpx.Client(
+    total deadlines (:class:`DeadlineTransport`), odd ``Location`` values kept as data."""
+    return _ProbeClient(
         transport=DeadlineTransport(tls_context(ca_file)),
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=False,

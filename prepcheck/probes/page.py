@@ -238,13 +238,14 @@ def stable_screenshot(
     }
     if clip is not None:
         options["clip"] = clip
+    limit = tries or settings.max_shots
     previous = page.screenshot(**options)
-    for count in range(2, (tries or settings.max_shots) + 1):
+    for count in range(2, limit + 1):
         current = page.screenshot(**options)
         if current == previous:
             return current, True, count
         previous = current
-    return previous, False, settings.max_shots
+    return previous, limit == 1, limit
 
 
 def shoot_embedded(

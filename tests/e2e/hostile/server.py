@@ -20,6 +20,7 @@ import socket
 import ssl
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,7 +37,8 @@ from .behaviours import BEHAVIOURS, CONNECTION_LEVEL, MARKERS
 FOLDER = "prepver2021"
 DRIP_S = 0.5  # between dripped bytes: shorter than any per-read timeout used against it
 HANDSHAKE_S = 10.0
-GIANT_PX = {"pagina-gigante": 1_000_000, "pagina-grande": 100_000}
+#: Tall enough to cost GBs in a full-page shot, short of chromium's own capture limit (~300,000).
+GIANT_PX = {"pagina-gigante": 250_000, "pagina-grande": 60_000}
 FLOOD = 20_000
 FLOOD_BYTES = 2048
 TRICKLE_BYTES = 64
@@ -115,12 +117,20 @@ class HostileSite:
     root: Path  # holds <FOLDER>/...
     stopping: threading.Event = field(default_factory=threading.Event)
     _counts: dict[str, itertools.count[int]] = field(default_factory=dict)
+    _hits: Counter[tuple[str, str]] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def number(self, behaviour: str) -> int:
+    def number(self, behaviour: str, path: str = "") -> int:
+        """This request's number among ``behaviour``'s (from 1); counts ``path``'s hits."""
         with self._lock:
+            self._hits[(behaviour, path)] += 1
             counter = self._counts.setdefault(behaviour, itertools.count(1))
             return next(counter)
+
+    def hits(self, behaviour: str, path: str) -> int:
+        """How many requests ``path`` (below the behaviour's prefix) has had."""
+        with self._lock:
+            return self._hits[(behaviour, path)]
 
     def file(self, relative: str) -> bytes | None:
         """The package's bytes at ``relative`` (a folder gives its index.html), or None."""
@@ -160,7 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.reply(404, b"no existe", "text/plain")
             return
         rest = unquote(parts[3]) if len(parts) > 3 else ""
-        request = Request(self, parts[2], rest.rstrip("/"), site.number(parts[2]))
+        path = rest.rstrip("/")
+        request = Request(self, parts[2], path, site.number(parts[2], path))
         try:
             serve(site, request)
         except (Stopped, OSError):
@@ -255,7 +266,8 @@ def huge_headers(site: HostileSite, request: Request) -> bool:
 def giant_page(site: HostileSite, request: Request) -> bool:
     if not request.is_folder:
         return False
-    tall = f'<div style="height:{GIANT_PX[request.behaviour]}px">alto</div>'
+    height = GIANT_PX[request.behaviour]
+    tall = f'<div style="height:{height}px;background:linear-gradient(#fff,#6b1f48)">alto</div>'
     sound(site, request, body=index_with(site, body=tall))
     return True
 
@@ -337,6 +349,18 @@ def lone_surrogate(site: HostileSite, request: Request) -> bool:
     if not request.is_folder:
         return False
     script = '<script>console.error("\\uD800"); console.error("fin \\uDFFF de texto");</script>'
+    sound(site, request, body=index_with(site, head=script))
+    return True
+
+
+def memory_hog(site: HostileSite, request: Request) -> bool:
+    if not request.is_folder:
+        return False
+    # Typed arrays live outside V8's heap: only the renderer memory guard can stop this.
+    script = (
+        "<script>var kept = []; setInterval(function () { for (var i = 0; i < 20; i++) "
+        "{ kept.push(new Uint8Array(1e6).fill(7)); } }, 50);</script>"
+    )
     sound(site, request, body=index_with(site, head=script))
     return True
 
@@ -465,6 +489,7 @@ BEHAVIOURS_SERVED: dict[str, Behaviour] = {
     "tls-sin-encabezados": silent_after_request,
     "consola": console_flood,
     "sustituto": lone_surrogate,
+    "memoria": memory_hog,
     "archivos-atascados": stalled_files,
     "carpeta-404": folder_404,
     "redireccion-bucle": redirect,
@@ -575,6 +600,7 @@ class HostileServer(Service):
         return f"https://127.0.0.1:{self.port}/b/{behaviour}/"
 
     def start(self) -> None:
+        gzip_bomb(), br_bomb()  # made once, before any client waits on them
         leaf = self.ca.issue_leaf(self.workdir / "certificado")
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(leaf.cert_path, leaf.key_path)
