@@ -143,7 +143,7 @@ def _classify_http(exc: BaseException, text: str) -> tuple[str, str] | None:
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
         if "buffer too long" in text or "maximum size" in text or "too large" in text:
             return "too-large", "los encabezados de la respuesta son demasiado grandes"
-        if "without sending complete message body" in text or "incomplete" in text:
+        if "without sending complete" in text or "incomplete" in text:
             return "reset", "el servidor cerró la conexión antes de enviar la respuesta completa"
         if "without sending response" in text or "disconnected" in text:
             return "reset", "el servidor cerró la conexión sin responder"

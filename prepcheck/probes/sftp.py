@@ -34,6 +34,7 @@ from prepcheck.errors import ConfigError
 from prepcheck.probes.failures import describe
 from prepcheck.redaction import from_environment
 from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome, Stage
+from prepcheck.snapshots.text import clean_text
 
 T = TypeVar("T")
 
@@ -337,8 +338,9 @@ _SFTP_CODES = {
 
 
 def _describe(exc: BaseException) -> str:
+    """The exception's own words (sanitized), for ``error_detail``."""
     text = str(exc).strip() or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
+    return clean_text(f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text)
 
 
 def _redact(text: str, settings: SftpSettings) -> str:

@@ -33,6 +33,9 @@ from prepcheck.snapshots.tls import CertInfo, Suite, TlsScan, TrustResult
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_NETWORK_TIMEOUT_S = 5
+#: Certificates of a chain and names of a certificate kept (a site chooses both).
+MAX_CHAIN = 10
+MAX_NAMES = 100
 
 
 def scan_tls(
@@ -89,14 +92,25 @@ def scan_from_json(document: dict[str, Any], elapsed_s: float) -> TlsScan:
         negotiated=document.get("negotiated", {}),
         protocols=protocols,
         curves=tuple(document.get("curves", ())),
-        chain=tuple(
-            CertInfo(**{**c, "names": tuple(c["names"])}) for c in document.get("chain", ())
-        ),
+        chain=tuple(_certificate(c) for c in document.get("chain", ())[:MAX_CHAIN]),
         trust=tuple(TrustResult(**t) for t in document.get("trust", ())),
         ocsp_stapled=document.get("ocsp_stapled"),
         vulnerabilities=document.get("vulnerabilities", {}),
         command_errors=document.get("command_errors", {}),
         error_detail=document.get("error_detail"),
+    )
+
+
+def _certificate(found: dict[str, Any]) -> CertInfo:
+    """A certificate of the chain, its site-chosen texts (names, subject) sanitized and cut."""
+    return CertInfo(
+        subject=clean_text(found.get("subject", ""), 500),
+        issuer=clean_text(found.get("issuer", ""), 500),
+        not_before=clean_text(found.get("not_before", ""), 60),
+        not_after=clean_text(found.get("not_after", ""), 60),
+        names=tuple(clean_text(name, 255) for name in found.get("names", ())[:MAX_NAMES]),
+        key=clean_text(found.get("key", ""), 100),
+        signature=clean_text(found.get("signature", ""), 100),
     )
 
 
