@@ -667,7 +667,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         epilog=f"Comportamientos:\n{behaviours}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
     )
+    parser.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
     parser.add_argument(
         "--dir", type=Path, default=Path(".prepcheck/hostil"), help="carpeta de trabajo"
     )
