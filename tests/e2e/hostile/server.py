@@ -118,6 +118,7 @@ class HostileSite:
     stopping: threading.Event = field(default_factory=threading.Event)
     _counts: dict[str, itertools.count[int]] = field(default_factory=dict)
     _hits: Counter[tuple[str, str]] = field(default_factory=Counter)
+    _serving: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def number(self, behaviour: str, path: str = "") -> int:
@@ -126,6 +127,12 @@ class HostileSite:
             self._hits[(behaviour, path)] += 1
             counter = self._counts.setdefault(behaviour, itertools.count(1))
             return next(counter)
+
+    def serving(self, behaviour: str, change: int = 0) -> int:
+        """Requests of ``behaviour`` being answered right now (after adding ``change``)."""
+        with self._lock:
+            self._serving[behaviour] += change
+            return self._serving[behaviour]
 
     def hits(self, behaviour: str, path: str) -> int:
         """How many requests ``path`` (below the behaviour's prefix) has had."""
@@ -172,10 +179,13 @@ class _Handler(BaseHTTPRequestHandler):
         rest = unquote(parts[3]) if len(parts) > 3 else ""
         path = rest.rstrip("/")
         request = Request(self, parts[2], path, site.number(parts[2], path))
+        site.serving(request.behaviour, +1)
         try:
             serve(site, request)
-        except (Stopped, OSError):
+        except (Stopped, OSError):  # the client went away, or the server stops
             self.close_connection = True
+        finally:
+            site.serving(request.behaviour, -1)
 
     def reply(
         self,

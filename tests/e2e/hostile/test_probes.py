@@ -67,6 +67,17 @@ def test_fetch_fails_in_spanish_within_its_deadline(hostile, client, behaviour):
     assert snapshot.error_detail  # the system's own words are kept for the evidence
 
 
+def test_no_socket_outlives_the_deadline(hostile, client):
+    """The server keeps dripping until the client's socket is gone: once the probe returned,
+    the dripping handler must see the connection closed within one drip interval."""
+    snapshot = fetch(client, hostile.main_json("encabezados-lentos"))
+    assert snapshot.error_kind == "deadline"
+    deadline = time.monotonic() + 5
+    while hostile.server.site.serving("encabezados-lentos") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert hostile.server.site.serving("encabezados-lentos") == 0
+
+
 @pytest.mark.parametrize("behaviour", ["bomba-gzip", "bomba-br", "main-sin-fin"])
 def test_bombs_and_endless_bodies_are_cut_at_the_cap(hostile, client, behaviour):
     snapshot, seconds = timed(
