@@ -39,11 +39,12 @@ MAX_SHOT_WIDTH = 4000
 MAX_SHOT_HEIGHT = 16384
 #: Length kept of each text read from a page.
 MAX_TEXT_CHARS = 500
+_UNEXPECTED = "falla inesperada del navegador con esta página"
 
+# The page's size as numbers only (the maximum is taken in Python: a page can redefine Math).
 _PAGE_SIZE = """() => {
   const d = document.documentElement, b = document.body;
-  return {width: Math.max(d.scrollWidth, b ? b.scrollWidth : 0),
-          height: Math.max(d.scrollHeight, b ? b.scrollHeight : 0)};
+  return [d.scrollWidth, b ? b.scrollWidth : 0, d.scrollHeight, b ? b.scrollHeight : 0];
 }"""
 # Reads innerText (what is rendered: hidden elements give "") for every query at once.
 _READ_TEXTS = """(queries) => Object.fromEntries(Object.entries(queries).map(([key, sel]) => {
@@ -96,6 +97,8 @@ def shoot_page(
                 shot.console_cut = log.console_cut
     except Error as exc:
         _fail(shot, _browser_reason(exc, settings), describe_browser(exc.message or str(exc)))
+    except Exception as exc:  # what a page returns must never crash the run
+        _fail(shot, _UNEXPECTED, Failure("unexpected", _UNEXPECTED, clean_text(repr(exc))))
     if session.memory_kills > kills:
         _memory_exceeded(session, shot)
     return shot
@@ -179,9 +182,14 @@ def _capture(
 
 def _bounded_clip(page: Page) -> tuple[dict[str, float] | None, str | None]:
     """None for a page within the capture limits; else the clip of its top-left part and a
-    note saying what was left out."""
-    size = page.evaluate(_PAGE_SIZE)
-    width, height = int(size.get("width") or 0), int(size.get("height") or 0)
+    note saying what was left out (only the viewport when the page's size cannot be read)."""
+    try:
+        sizes = [max(0, int(value)) for value in page.evaluate(_PAGE_SIZE)]
+        width, height = max(sizes[0:2]), max(sizes[2:4])
+    except (TypeError, ValueError, IndexError):
+        view = page.viewport_size or {"width": MAX_SHOT_WIDTH, "height": MAX_SHOT_HEIGHT}
+        clip = {"x": 0.0, "y": 0.0, "width": float(view["width"]), "height": float(view["height"])}
+        return clip, "no se pudo medir la página; se capturó solo la parte visible"
     if width <= MAX_SHOT_WIDTH and height <= MAX_SHOT_HEIGHT:
         return None, None
     clip = {
@@ -267,6 +275,8 @@ def shoot_embedded(
                 result.problems = list(log.problems)
     except Error as exc:
         result.error = result.error or _browser_reason(exc, settings)
+    except Exception:  # what a portal returns must never crash the run
+        result.error = result.error or _UNEXPECTED
     if session.memory_kills > kills:
         result.error = "el portal pasó el límite de memoria del navegador y se detuvo"
     return result
@@ -345,6 +355,8 @@ def _shoot_in_frame(
         _capture(page, frame, settings, shot, queries_for(shot.route), clip)
     except Error as exc:
         _fail(shot, _browser_reason(exc, settings), describe_browser(exc.message or str(exc)))
+    except Exception as exc:  # what a frame returns must never crash the run
+        _fail(shot, _UNEXPECTED, Failure("unexpected", _UNEXPECTED, clean_text(repr(exc))))
     return shot
 
 
