@@ -9,8 +9,9 @@ bounded by the session timeout. A page answering 4xx/5xx is a finding at once: i
 as it is, without waiting for the ready selector (``http_status``). Screenshots have animations
 disabled, the caret hidden and ``masks`` painted over, and are retaken until two consecutive
 shots are identical (at most ``max_shots``). A page larger than ``MAX_SHOT_WIDTH`` ×
-``MAX_SHOT_HEIGHT`` is shot up to those sizes and ``note`` says so (the comparator never sees
-an image Pillow would refuse). Text read from the page is sanitized and cut.
+``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot up to those sizes and ``note``
+says so (the comparator never sees an image Pillow would refuse). Text read from the page is
+sanitized and cut.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ QueriesFor = Callable[[str], Queries]
 NETWORK_QUIET_S = 0.2
 #: How long each candidate iframe of a portal may take to show the PREP's ready selector.
 FRAME_PROBE_TIMEOUT_MS = 5000
-#: Largest capture (CSS pixels): 4000 × 16384 is 65.5 Mpx, under Pillow's bomb warning (89 Mpx).
+#: Largest capture (CSS pixels): at most 4000 wide, 16384 tall and 12 Mpx in area (under
+#: Pillow's bomb warning, 89 Mpx). The sample site's tallest page, #/ayuntamientos on a 390 px
+#: phone, is 12,610 px (4.9 Mpx); a 1366 px desktop page may be 8,784 px tall.
 MAX_SHOT_WIDTH = 4000
 MAX_SHOT_HEIGHT = 16384
+MAX_SHOT_PIXELS = 12_000_000
 #: Length kept of each text read from a page.
 MAX_TEXT_CHARS = 500
 _UNEXPECTED = "falla inesperada del navegador con esta página"
@@ -190,14 +194,11 @@ def _bounded_clip(page: Page) -> tuple[dict[str, float] | None, str | None]:
         view = page.viewport_size or {"width": MAX_SHOT_WIDTH, "height": MAX_SHOT_HEIGHT}
         clip = {"x": 0.0, "y": 0.0, "width": float(view["width"]), "height": float(view["height"])}
         return clip, "no se pudo medir la página; se capturó solo la parte visible"
-    if width <= MAX_SHOT_WIDTH and height <= MAX_SHOT_HEIGHT:
+    kept_width = min(width, MAX_SHOT_WIDTH)
+    kept_height = min(height, MAX_SHOT_HEIGHT, MAX_SHOT_PIXELS // max(1, kept_width))
+    if (kept_width, kept_height) == (width, height):
         return None, None
-    clip = {
-        "x": 0.0,
-        "y": 0.0,
-        "width": float(min(width, MAX_SHOT_WIDTH)),
-        "height": float(min(height, MAX_SHOT_HEIGHT)),
-    }
+    clip = {"x": 0.0, "y": 0.0, "width": float(kept_width), "height": float(kept_height)}
     note = (
         f"la página mide {width:,} × {height:,} px; se capturaron solo los primeros "
         f"{int(clip['width']):,} × {int(clip['height']):,} px (límite de captura)"
@@ -351,7 +352,7 @@ def _shoot_in_frame(
         shot.ready = _wait_ready(page, frame, log, settings, shot)
         clip = {key: float(box[key]) for key in ("x", "y", "width", "height")}
         clip["width"] = min(clip["width"], MAX_SHOT_WIDTH)
-        clip["height"] = min(clip["height"], MAX_SHOT_HEIGHT)
+        clip["height"] = min(clip["height"], MAX_SHOT_HEIGHT, MAX_SHOT_PIXELS // clip["width"])
         _capture(page, frame, settings, shot, queries_for(shot.route), clip)
     except Error as exc:
         _fail(shot, _browser_reason(exc, settings), describe_browser(exc.message or str(exc)))

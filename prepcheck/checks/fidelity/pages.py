@@ -32,6 +32,8 @@ from prepcheck.snapshots.pages import PagePair
 
 #: Report images are scaled down to this width; at most this many failing pages carry images.
 IMAGE_WIDTH = 480
+#: Rows of a page drawn in the report's images (the verdict looks at the whole capture).
+IMAGE_MAX_ROWS = 4096
 MAX_PAGES_WITH_IMAGES = 4
 _PAD = (255, 0, 255, 255)  # fills the missing part of the smaller image in a size-mismatch diff
 
@@ -172,13 +174,19 @@ def pair_label(pair: PagePair) -> str:
 
 
 def _images(results: Iterable[PageComparison], settings: RenderSettings) -> list[dict[str, str]]:
-    """Reference, difusor and diff images (scaled down) for the report."""
+    """Reference, difusor and diff images (scaled down) for the report.
+
+    Only the top ``IMAGE_MAX_ROWS`` rows are drawn; when the sizes differ the diff only
+    illustrates, so it is drawn on images already scaled to ``IMAGE_WIDTH`` (a 4000 × 16384
+    page against the reference would otherwise cost gigabytes of comparison arrays)."""
     images: list[dict[str, str]] = []
     options = CompareOptions(threshold=settings.threshold, include_aa=settings.include_aa)
     for result in results:
         assert result.pair.reference.png is not None and result.pair.actual.png is not None
-        expected, actual = load_rgba(result.pair.reference.png), load_rgba(result.pair.actual.png)
-        expected, actual = _same_size(expected, actual)
+        expected = load_rgba(result.pair.reference.png)[:IMAGE_MAX_ROWS]
+        actual = load_rgba(result.pair.actual.png)[:IMAGE_MAX_ROWS]
+        if expected.shape != actual.shape:
+            expected, actual = _same_size(_narrowed(expected), _narrowed(actual))
         diff = compare(expected, actual, options).diff
         where = pair_label(result.pair)
         for label, image in (("referencia", expected), ("difusor", actual), ("diferencias", diff)):
@@ -188,6 +196,13 @@ def _images(results: Iterable[PageComparison], settings: RenderSettings) -> list
                     {"nombre": f"{where} — {label}", "png_base64": base64.b64encode(png).decode()}
                 )
     return images
+
+
+def _narrowed(image: RGBA) -> RGBA:
+    """``image`` scaled down to ``IMAGE_WIDTH`` (aspect kept); unchanged when narrower."""
+    if image.shape[1] <= IMAGE_WIDTH:
+        return image
+    return load_rgba(encode_png(image, max_width=IMAGE_WIDTH))
 
 
 def _same_size(first: RGBA, second: RGBA) -> tuple[RGBA, RGBA]:
