@@ -43,7 +43,6 @@ from playwright.sync_api import (
 from prepcheck.errors import ProbeError
 from prepcheck.lifecycle import Service
 from prepcheck.probes.failures import describe_browser
-from prepcheck.reference.process import descendants
 from prepcheck.snapshots.text import clean_text
 from prepcheck.spanish import status_phrase
 
@@ -265,6 +264,26 @@ class MemoryGuard:
             return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page
         except (OSError, IndexError, ValueError):
             return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Pids of ``pid``'s live descendants, from one pass over /proc (parent of each process)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[0] not in ("Z", "X"):
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent == frontier[-1]]
+        frontier.pop()
+        found += children
+        frontier += children
+    return found
 
 
 def _command_line(pid: int) -> bytes:

@@ -188,7 +188,7 @@ def test_a_hanging_difusor_is_bounded_and_recorded(
         history.close()
     assert len(hung) == len(fine) >= 3  # one row per cycle for each, none skipped
     assert all(not obs.reachable and obs.elapsed_ms <= 1000 for obs in hung)
-    assert all("tiempo" in (obs.error or "") for obs in hung), {obs.error for obs in hung}
+    assert all("plazo total" in (obs.error or "") for obs in hung), {obs.error for obs in hung}
     assert all(obs.fresh(timedelta(minutes=15)) for obs in fine)
     gaps = [b.at - a.at for a, b in pairwise(fine)]
     assert max(gaps) <= timedelta(seconds=1.1)  # the hung one costs at most its bound
