@@ -11,9 +11,9 @@ arrive within ``header_s`` of the request's start (default: the client's timeout
 difusor's ``timeout_seconds``: connection, TLS handshake and headers together), and the whole
 body within ``body_s`` more (default ``BODY_SECONDS``); ``deadline_s``, when given, caps the
 whole request (the caller's budget). A body that fails after its headers keeps the status and
-headers in the snapshot beside the error. At most ``max_bytes`` of *decoded*
-body are read (compression bombs are cut while decoding), header blocks are limited by h11/h2
-(100 KB / 64 KB). Header values are sanitized (:mod:`prepcheck.snapshots.text`).
+headers in the snapshot beside the error. At most ``max_bytes`` of *decoded* body are read
+(compression bombs are cut while decoding), header blocks are limited by h11/h2 (100 KB /
+64 KB). Header values are sanitized (:mod:`prepcheck.snapshots.text`).
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ def failure_of(exc: BaseException, scope: Scope | None, timeout_s: float | None)
 def failed_snapshot(
     url: str, failure: Failure, started: float, sent: Mapping[str, str]
 ) -> HttpSnapshot:
+    """A request that got no answer, for ``failure``."""
     return HttpSnapshot(
         url=url,
         error=failure.reason,
