@@ -9,9 +9,9 @@ bounded by the session timeout. A page answering 4xx/5xx is a finding at once: i
 as it is, without waiting for the ready selector (``http_status``). Screenshots have animations
 disabled, the caret hidden and ``masks`` painted over, and are retaken until two consecutive
 shots are identical (at most ``max_shots``). A page larger than ``MAX_SHOT_WIDTH`` ×
-``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot up to those sizes and ``note``
-says so (the comparator never sees an image Pillow would refuse). Text read from the page is
-sanitized and cut.
+``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot once, up to those sizes, and
+``note`` says so (the comparator never sees an image Pillow would refuse). Text read from the
+page is sanitized and cut.
 """
 
 from __future__ import annotations
@@ -177,8 +177,10 @@ def _capture(
 ) -> None:
     if clip is None and settings.full_page:
         clip, shot.note = _bounded_clip(page)
-    # An error page is shown as it is: one shot, no waiting for it to settle.
-    tries = 1 if shot.error_kind == "http-status" else settings.max_shots
+    # An error page, or a page past the capture limits, is shown as it is: one shot, no
+    # waiting for it to settle (each shot of a 12 Mpx page costs seconds).
+    single = shot.error_kind == "http-status" or shot.note is not None
+    tries = 1 if single else settings.max_shots
     shot.png, shot.stable, shot.shots = stable_screenshot(page, target, settings, clip, tries)
     shot.texts = _texts(target.evaluate(_READ_TEXTS, dict(queries)))
     shot.corte = _corte(target.evaluate(_READ_CORTE, settings.corte_selector))
@@ -254,7 +256,7 @@ def stable_screenshot(
         if current == previous:
             return current, True, count
         previous = current
-    return previous, limit == 1, limit
+    return previous, False, limit
 
 
 def shoot_embedded(
