@@ -9,8 +9,9 @@ cannot start gives an observation whose ``error`` says why.
 
 A hostile difusor costs a bounded number of page loads, not one full timeout per page and
 viewport: when the first page cannot be opened at all, or a page's renderer passed the memory
-bound, or ``NOT_READY_LIMIT`` pages in a row never became ready, the remaining pages are not
-tried (their shots say why); a document answering 4xx/5xx is shot once per viewport and that
+bound, or a page stalled on requests the site never answered (every page needs them), or
+``NOT_READY_LIMIT`` pages in a row never became ready, the remaining pages are not tried (their
+shots say why); a document answering 4xx/5xx is shot once per viewport and that
 shot stands for every page of the same document (pages differ only by ``#`` route). No message
 about a page the difusor did not show names the reference.
 """
@@ -255,6 +256,11 @@ class _Walk:
             self.stop = shot.error  # a site that cannot be opened once costs a timeout per page
         elif shot.error_kind == "memory":
             self.stop = "no se intentó: una página anterior pasó el límite de memoria del navegador"
+        elif shot.error_kind == "stalled":
+            self.stop = (
+                "no se intentó: la página anterior se quedó esperando respuestas que el sitio "
+                "no terminó de enviar"
+            )
         self.not_ready = self.not_ready + 1 if shot.error_kind == "not-ready" else 0
         if self.not_ready >= NOT_READY_LIMIT and self.stop is None:
             seconds = settings.page_timeout_seconds

@@ -5,10 +5,11 @@ rejected, timeout, never ready, an error status, a crashed or oversized page); t
 ``error`` says what happened in plain Spanish (``error_kind``; chromium's own words in
 ``error_detail``) and ``png`` is whatever could be captured. A page is ready when it loaded, the
 network went idle, ``ready_selector`` is in the DOM and the fonts are loaded; every wait is
-bounded by the session timeout. A page answering 4xx/5xx is a finding at once: it is shot once,
-as it is, without waiting for the ready selector (``http_status``). Screenshots have animations
-disabled, the caret hidden and ``masks`` painted over, and are retaken until two consecutive
-shots are identical (at most ``max_shots``). A page larger than ``MAX_SHOT_WIDTH`` ×
+bounded by the session timeout; a page not ready in time is ``not-ready``, or ``stalled`` when
+requests to the site were still unanswered. A page answering 4xx/5xx is a finding at once: it is
+shot once, as it is, without waiting for the ready selector (``http_status``). Screenshots have
+animations disabled, the caret hidden and ``masks`` painted over, and are retaken until two
+consecutive shots are identical (at most ``max_shots``). A page larger than ``MAX_SHOT_WIDTH`` ×
 ``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot once, up to those sizes, and
 ``note`` says so (the comparator never sees an image Pillow would refuse). Text read from the
 page is sanitized and cut.
@@ -154,17 +155,21 @@ def _wait_ready(
         target.evaluate("document.fonts.ready.then(() => true)")
     except Error as exc:
         failure = describe_browser(exc.message or str(exc), timeout_s=settings.page_timeout_seconds)
-        _fail(
-            shot,
-            f"la página no quedó lista ({settings.ready_selector}): {failure.reason}",
-            failure,
-            kind="not-ready" if failure.kind == "timeout" else None,
-        )
+        reason = f"la página no quedó lista ({settings.ready_selector}): {failure.reason}"
+        if failure.kind == "timeout" and log.in_flight:
+            reason += f"; seguía esperando {log.in_flight} respuesta(s) del sitio"
+        _fail(shot, reason, failure, kind=_not_ready(log) if failure.kind == "timeout" else None)
         return False
     if not log.wait_network_quiet(page, NETWORK_QUIET_S, settings.page_timeout_seconds):
-        shot.fail("la red no quedó en reposo (solicitudes sin terminar)", kind="not-ready")
+        shot.fail("la red no quedó en reposo (solicitudes sin terminar)", kind="stalled")
         return False
     return True
+
+
+def _not_ready(log: PageLog) -> str:
+    """``stalled`` when requests were still unanswered (the site holds what the page needs),
+    else ``not-ready``."""
+    return "stalled" if log.in_flight else "not-ready"
 
 
 def _capture(
