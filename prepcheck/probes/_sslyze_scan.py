@@ -7,6 +7,8 @@ Only imported in the child, so sslyze's threads never live in the harness proces
 
 from __future__ import annotations
 
+import socket
+import ssl
 import traceback
 import warnings
 from pathlib import Path
@@ -46,6 +48,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         reason = failure.reason if failure else "sin conexión TCP"
         return {**base, "error": reason, "error_kind": "tcp", "error_detail": _detail(failure)}
     base["ip_address"] = ip_address
+    silent = _silent_to_tls(host, port, ip_address, float(request["network_timeout"]))
+    if silent is not None:
+        return {**base, **silent}
     try:
         # sslyze's bundled trust stores trigger cryptography deprecation warnings on load.
         with warnings.catch_warnings():
@@ -55,6 +60,29 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         detail = clean_text("".join(traceback.format_exception_only(type(exc), exc)).strip())
         reason = "falla interna del analizador TLS (sslyze)"
         return {**base, "error": reason, "error_kind": "internal", "error_detail": detail}
+
+
+def _silent_to_tls(
+    host: str, port: int, ip_address: str, timeout_s: float
+) -> dict[str, Any] | None:
+    """The error document of a server that accepts TCP and never answers a TLS ClientHello
+    (sslyze would retry every protocol until the scan's own bound); None when it answers
+    anything at all, even a refusal, which sslyze then studies. Verification stays on: only
+    whether an answer comes is looked at."""
+    context = ssl.create_default_context()
+    try:
+        with (
+            socket.create_connection((ip_address, port), timeout=timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return None
+    except TimeoutError as exc:
+        reason = (
+            f"el servidor acepta la conexión pero no respondió al saludo TLS en {timeout_s:g} s"
+        )
+        return {"error": reason, "error_kind": "timeout", "error_detail": clean_text(repr(exc))}
+    except (OSError, ValueError):
+        return None
 
 
 def _scan(host: str, port: int, ip_address: str, request: dict[str, Any]) -> dict[str, Any]:
