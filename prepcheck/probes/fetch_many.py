@@ -19,8 +19,9 @@ Outcome per file (``FileOutcome.kind``):
 
 Each transfer is bounded by ``timeout_s`` in all (libcurl's ``TIMEOUT_MS``: connect to last
 byte) and its decoded body by the expected size plus a margin; libcurl caps a header block at
-100 KB. A site that stalls is not waited on file after file: once ``STALL_LIMIT`` transfers in a
-row have timed out (no transfer finishing in between), the files still pending or running are
+100 KB. A site that stalls or breaks every transfer is not waited on file after file: once
+``STALL_LIMIT`` transfers in a row have failed the same way (all timed out, or all with the same
+transport error; no transfer finishing in between), the files still pending or running are
 reported ``error`` ("no se verificó…") at once.
 """
 
@@ -116,10 +117,15 @@ def fetch_and_compare(
         for easy in [*running, *idle]:
             easy.close()
         multi.close()
-    if settings.stalled:
+    if settings.stalled and settings.failing == pycurl.E_OPERATION_TIMEDOUT:
         late = (
             f"no se verificó: los {STALL_LIMIT} archivos anteriores no terminaron de llegar en "
             f"{timeout_s:g} s cada uno (el difusor dejó de entregar archivos)"
+        )
+    elif settings.stalled:
+        late = (
+            f"no se verificó: los {STALL_LIMIT} archivos anteriores fallaron igual "
+            f"({settings.failure}); el difusor no entrega los archivos"
         )
     else:
         late = f"no se verificó: se agotó el tiempo total de la corrida ({deadline_s or 0:g} s)"
@@ -138,7 +144,9 @@ class _Settings:
     keep: int
     content_of: Callable[[str], bytes] | None
     stop_at: float | None
-    stalls: int = 0  # consecutive timed-out transfers
+    stalls: int = 0  # consecutive transfers that failed the same way
+    failing: int = 0  # that way: the libcurl error code they share
+    failure: str = ""  # and its Spanish reason
     stalled: bool = False
 
 
@@ -176,15 +184,20 @@ def _run(
         for easy, errno, message in _finished(multi):
             transfer = running.pop(easy)
             multi.remove_handle(easy)
-            outcomes[transfer.index] = _judge(easy, transfer, errno, message, settings)
+            judged = _judge(easy, transfer, errno, message, settings)
+            outcomes[transfer.index] = judged
             idle.append(easy)
-            _count_stall(settings, errno)
+            _count_stall(settings, 0 if transfer.over_cap else errno, judged.reason)
     return outcomes
 
 
-def _count_stall(settings: _Settings, errno: int) -> None:
-    """Track consecutive timeouts; past ``STALL_LIMIT`` the run stops (see the contract)."""
-    settings.stalls = settings.stalls + 1 if errno == pycurl.E_OPERATION_TIMEDOUT else 0
+def _count_stall(settings: _Settings, errno: int, reason: str) -> None:
+    """Track transfers failing the same way in a row; past ``STALL_LIMIT`` the run stops
+    (see the module contract). ``errno`` 0 is a transfer that got its answer."""
+    if errno == 0 or errno != settings.failing:
+        settings.stalls = 0
+    settings.failing, settings.failure = errno, reason
+    settings.stalls = settings.stalls + 1 if errno else 0
     settings.stalled = settings.stalls >= STALL_LIMIT
 
 

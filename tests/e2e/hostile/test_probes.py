@@ -202,6 +202,19 @@ def test_stalled_files_are_given_up_after_a_few_timeouts(hostile, manifest):
         assert_plain_spanish(outcome.reason)
 
 
+def test_a_site_that_breaks_every_transfer_is_given_up_after_a_few(hostile, manifest):
+    outcomes, seconds = timed(
+        lambda: fetch_and_compare(
+            hostile.base("encabezados-enormes"), manifest, ca_file=hostile.ca.cert_path
+        )
+    )
+    assert seconds < SLACK_S  # 2 MB of headers per file, for 768 files, took 30 s
+    assert {o.kind for o in outcomes} == {"error"}
+    given_up = [o for o in outcomes if "fallaron igual" in o.reason]
+    assert len(given_up) >= len(manifest) - 2 * STALL_LIMIT - 16
+    assert_plain_spanish(given_up[0].reason)
+
+
 @pytest.mark.parametrize(
     ("behaviour", "kinds"),
     [
