@@ -652,7 +652,7 @@ def prepare_site(workdir: Path) -> tuple[Path, Path, LocalCA]:
     from prepcheck.sample import build_package
 
     built = build_package(current_corte(), workdir / "paquete", utc_offset=CENTRE_TIME)
-    root = workdir / "sitio"
+    root = workdir / "sitio" / built.archive.stem  # one per corte: a kept --dir stays current
     if not root.exists():
         extract_safely(built.archive, root)
     return built.archive, root, LocalCA.create(workdir / "ca")
