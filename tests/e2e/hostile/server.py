@@ -654,6 +654,7 @@ def prepare_site(workdir: Path) -> tuple[Path, Path, LocalCA]:
     built = build_package(current_corte(), workdir / "paquete", utc_offset=CENTRE_TIME)
     root = workdir / "sitio" / built.archive.stem  # one per corte: a kept --dir stays current
     if not root.exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
         extract_safely(built.archive, root)
     return built.archive, root, LocalCA.create(workdir / "ca")
 
