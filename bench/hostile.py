@@ -34,7 +34,7 @@ from tests.e2e.hostile.runs import ONE_PAGE, RunMeasure, measure_run, write_conf
 from tests.e2e.hostile.server import HostileServer, prepare_site  # noqa: E402
 
 SOUND = "sano"
-QUICK = ("json-anidado",)
+QUICK = ("carpeta-404",)
 QUICK_LIMIT_S = 60.0
 FULL_LIMIT_S = 900.0
 TIME_GOAL, MEMORY_GOAL = 3.0, 1.5
