@@ -1,4 +1,4 @@
-"""Spanish (es-MX) renderings of durations and moments for messages and evidence."""
+"""Spanish (es-MX) renderings of durations, moments and HTTP statuses for messages and evidence."""
 
 from __future__ import annotations
 
@@ -27,3 +27,31 @@ def local_iso(moment: datetime, tz: tzinfo) -> str:
 def local_text(moment: datetime, tz: tzinfo) -> str:
     """``06/06/2021 21:15:03`` in election time."""
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S")
+
+
+_STATUS_PHRASES = {
+    400: "solicitud rechazada",
+    401: "requiere autenticación",
+    402: "requiere pago",
+    403: "acceso prohibido",
+    404: "no encontrada",
+    407: "requiere autenticación de proxy",
+    410: "ya no existe",
+    429: "demasiadas solicitudes",
+    500: "error interno del servidor",
+    502: "puerta de enlace con error",
+    503: "servicio no disponible",
+    504: "la puerta de enlace no respondió a tiempo",
+}
+
+
+def status_phrase(status: int) -> str:
+    """``HTTP 404 (no encontrada)``: a status with its meaning in Spanish."""
+    meaning = _STATUS_PHRASES.get(status)
+    if meaning is None and 200 <= status < 300:
+        meaning = "respuesta correcta"
+    elif meaning is None and 300 <= status < 400:
+        meaning = "redirección"
+    elif meaning is None:
+        meaning = "error del cliente" if 400 <= status < 500 else "error del servidor"
+    return f"HTTP {status} ({meaning})"

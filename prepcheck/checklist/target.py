@@ -93,6 +93,7 @@ class Target:
         self._render = render
         self._memo: dict[str, Any] = {}
         self._down: dict[str, str] = {}
+        self._down_how: dict[str, tuple[str | None, str | None]] = {}  # kind, system's words
 
     def __repr__(self) -> str:
         return f"Target({self.difusor.name!r}, {self.difusor.base_url!r})"
@@ -151,9 +152,7 @@ class Target:
         at once when the origin already failed, or when the budget is spent."""
         origin = _origin(url)
         if origin in self._down:
-            return HttpSnapshot(
-                url=url, error=self._down[origin], request_headers=dict(headers or {})
-            )
+            return self._down_snapshot(url, origin, headers)
         if self.budget.remaining() <= 0:
             return HttpSnapshot(
                 url=url, error=_spent(self.budget), request_headers=dict(headers or {})
@@ -162,7 +161,21 @@ class Target:
         snapshot = fetch(self.client, url, headers=headers, deadline_s=deadline)
         if snapshot.status is None and snapshot.error is not None:
             self._down[origin] = f"{snapshot.error} (no se reintenta en esta revisión)"
+            self._down_how[origin] = (snapshot.error_kind, snapshot.error_detail)
         return snapshot
+
+    def _down_snapshot(
+        self, url: str, origin: str, headers: Mapping[str, str] | None
+    ) -> HttpSnapshot:
+        """The failure of an origin not asked again, with its kind and the system's words."""
+        kind, detail = self._down_how.get(origin, (None, None))
+        return HttpSnapshot(
+            url=url,
+            error=self._down[origin],
+            request_headers=dict(headers or {}),
+            error_kind=kind,
+            error_detail=detail,
+        )
 
     def chain(self, url: str) -> list[HttpSnapshot]:
         """The redirect chain of ``url`` (memoized)."""
@@ -170,7 +183,7 @@ class Target:
         def follow() -> list[HttpSnapshot]:
             origin = _origin(url)
             if origin in self._down:
-                return [HttpSnapshot(url=url, error=self._down[origin])]
+                return [self._down_snapshot(url, origin, None)]
             self.budget.require("cadena de redirecciones")
             deadline = self.budget.bound(3 * self.difusor.timeout_seconds)
             return fetch_following(self.client, url, deadline_s=deadline)

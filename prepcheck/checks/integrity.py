@@ -123,7 +123,7 @@ def _evidence(outcomes: Sequence[FileOutcome], kinds: tuple[str, ...]) -> dict[s
 
 
 def _example(o: FileOutcome) -> dict[str, Any]:
-    return {
+    found = {
         "ruta": o.path,
         "tipo": _KIND_LABELS[o.kind],
         "estado_http": o.status,
@@ -132,6 +132,9 @@ def _example(o: FileOutcome) -> dict[str, Any]:
         "primer_byte_distinto": o.first_diff_offset,
         "motivo": o.reason,
     }
+    if o.detail:
+        found["detalle_tecnico"] = o.detail
+    return found
 
 
 @check("integrity.files-identical")

@@ -30,12 +30,15 @@ def not_authorized(check_id: str) -> CheckResult:
 
 
 def _session_evidence(result: SftpOutcome) -> dict[str, object]:
-    return {
+    found: dict[str, object] = {
         **result.facts.evidence(),
         "etapa": result.stage,
         "detalle": result.reason,
         "segundos": round(result.elapsed_s, 2),
     }
+    if result.error_detail:
+        found["detalle_tecnico"] = result.error_detail
+    return found
 
 
 def _unverified(check_id: str, result: SftpOutcome) -> CheckResult | None:

@@ -10,54 +10,135 @@ from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.http import HttpSnapshot
 from prepcheck.snapshots.observer import Observer, Unobserved
+from prepcheck.snapshots.text import clean_text
+from prepcheck.spanish import status_phrase
 
 _LOGIN_STATUSES = {
     401: "requiere autenticación",
     402: "requiere pago",
-    403: "acceso prohibido",
     407: "requiere autenticación de proxy",
 }
+#: Words in a redirect target that mean a sign-in, registration or payment page.
+_SIGN_IN = re.compile(
+    r"log-?in|sign-?in|sign-?on|sso|auth|oauth|iniciar-?sesion|inicio-?de-?sesion|acceso|"
+    r"ingresar|registro|suscri|paywall|cuenta|account",
+    re.IGNORECASE,
+)
+_PASSWORD_FIELD = re.compile(rb"<input[^>]{0,400}type\s*=\s*[\"']?password", re.IGNORECASE)
+_REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def _chain_evidence(chain: list[HttpSnapshot]) -> dict[str, object]:
     return {"saltos": [hop.summary() for hop in chain]}
 
 
-def evaluate_reachable(chain: list[HttpSnapshot]) -> CheckResult:
-    """``site.reachable``: the base URL ends, after redirects, in a 200 over HTTPS on the same site.
+def _root_evidence(root: list[HttpSnapshot] | None) -> dict[str, object]:
+    if not root:
+        return {}
+    last = root[-1]
+    return {
+        "raiz_del_sitio": {
+            "saltos": [hop.summary() for hop in root],
+            "nota": "solo evidencia: la raíz no es la dirección a la que se envía a la ciudadanía"
+            + (f" (respondió {status_phrase(last.status)})" if last.status else ""),
+        }
+    }
 
-    Outcomes: unreachable (error: connection/TLS/timeout), login-or-paywall (401/402/403/407 or
-    a redirect to another host), not-https, bad-status, ok.
+
+def _sign_in_hop(chain: list[HttpSnapshot]) -> str | None:
+    """The first redirect target that looks like a sign-in or payment page."""
+    for hop in chain[1:]:
+        parts = urlsplit(hop.url)
+        if _SIGN_IN.search(f"{parts.path}?{parts.query}"):
+            return hop.url
+    return None
+
+
+def evaluate_reachable(
+    chain: list[HttpSnapshot], root: list[HttpSnapshot] | None = None
+) -> CheckResult:
+    """``site.reachable``: the address citizens are sent to (the election folder's entry page,
+    or ``difusor.entry_url``) ends, after redirects, in a 200 over HTTPS on the same site, with
+    no sign-in or payment in the way.
+
+    ``root``: the bare site root's chain, kept as evidence only (a root answering 403 or 404,
+    as nginx or Apache without a root index do, says nothing about the election folder).
+    Outcomes: unreachable (error: connection, TLS, timeout); login-or-paywall (fail:
+    401/402/407, a redirect to a sign-in page or another host, a page with a password field;
+    fix: publish the results without registration or payment); redirect-invalid (fail: a
+    redirect to ``mailto:``/``javascript:``/``data:``); redirect-loop (fail); not-https;
+    bad-status (fail, e.g. 403 or 404 on the folder); ok.
     """
     check = "site.reachable"
     last = chain[-1]
-    evidence = _chain_evidence(chain)
-    if not last.ok:
-        return error(check, f"No se pudo consultar {last.url}: {last.error}", **evidence)
+    evidence = {**_chain_evidence(chain), **_root_evidence(root)}
+    where = clean_text(chain[0].url, 200)
     start_host = urlsplit(chain[0].url).hostname
+    if len(chain) > 1 and urlsplit(last.url).hostname not in (start_host, None):
+        return outcome(
+            check,
+            False,
+            f"{where} redirige a otro dominio ({clean_text(urlsplit(last.url).hostname, 100)}); "
+            "posible registro o muro de pago",
+            **evidence,
+        )
+    if not last.ok:
+        if last.error_kind == "redirect":
+            return outcome(check, False, f"{where} {last.error}", **evidence)
+        return error(
+            check, f"No se pudo consultar {clean_text(last.url, 200)}: {last.error}", **evidence
+        )
     final = urlsplit(last.url)
     if last.status in _LOGIN_STATUSES:
         return outcome(
             check,
             False,
-            f"{last.url} {_LOGIN_STATUSES[last.status]} "
+            f"{clean_text(last.url, 200)} {_LOGIN_STATUSES[last.status]} "
             f"(HTTP {last.status}); los resultados deben ser públicos y gratuitos",
+            **evidence,
+        )
+    sign_in = _sign_in_hop(chain)
+    if sign_in is not None:
+        return outcome(
+            check,
+            False,
+            f"{where} redirige a una página de acceso ({clean_text(sign_in, 200)}); "
+            "los resultados deben ser públicos, sin registro",
             **evidence,
         )
     if final.hostname != start_host:
         return outcome(
             check,
             False,
-            f"El sitio redirige a otro dominio ({final.hostname}); posible registro o muro de pago",
+            f"El sitio redirige a otro dominio ({clean_text(final.hostname, 100)}); "
+            "posible registro o muro de pago",
             **evidence,
         )
     if final.scheme != "https":
-        return outcome(check, False, f"El sitio termina en {last.url} sin HTTPS", **evidence)
+        return outcome(
+            check, False, f"El sitio termina en {clean_text(last.url, 200)} sin HTTPS", **evidence
+        )
+    if last.status in _REDIRECTS:
+        return outcome(
+            check, False, f"{where} redirige sin fin (demasiadas redirecciones)", **evidence
+        )
     if last.status != 200:
         return outcome(
-            check, False, f"{last.url} respondió HTTP {last.status}, se esperaba 200", **evidence
+            check,
+            False,
+            f"{clean_text(last.url, 200)} respondió {status_phrase(last.status or 0)}, "
+            "se esperaba 200",
+            **evidence,
         )
-    return outcome(check, True, f"{last.url} responde 200 por HTTPS", **evidence)
+    if _PASSWORD_FIELD.search(last.body[:262144]):
+        return outcome(
+            check,
+            False,
+            f"{clean_text(last.url, 200)} pide una contraseña (formulario de acceso); "
+            "los resultados deben ser públicos, sin registro",
+            **evidence,
+        )
+    return outcome(check, True, f"{clean_text(last.url, 200)} responde 200 por HTTPS", **evidence)
 
 
 def evaluate_public_folder(
@@ -123,7 +204,7 @@ def evaluate_https_redirect(snapshot: HttpSnapshot, base_url: str) -> CheckResul
     evidence: dict[str, object] = {"solicitud": snapshot.summary()}
     if not snapshot.ok:
         text = snapshot.error or ""
-        if "refused" in text.lower() or "rechaz" in text.lower():
+        if snapshot.error_kind == "refused" or "rechaz" in text.lower():
             return outcome(
                 check,
                 False,
@@ -308,7 +389,8 @@ def evaluate_server_software(
 
 @check("site.reachable")
 def site_reachable(seen: Observer) -> CheckResult:
-    return evaluate_reachable(seen.chain(seen.entry_url))
+    root = seen.chain(seen.base_url) if seen.entry_url != seen.base_url else None
+    return evaluate_reachable(seen.chain(seen.entry_url), root)
 
 
 @check("site.public-folder")

@@ -52,7 +52,12 @@ def corte_from_main_json(main_json: bytes, default_tz: timezone) -> datetime:
     document = read_main_json(main_json)
     iso = document.get("corte")
     if isinstance(iso, str):
-        moment = datetime.fromisoformat(iso)
+        try:
+            moment = datetime.fromisoformat(iso)
+        except ValueError:
+            raise ValueError(
+                f"el «corte» de main.json no es una fecha ISO ({iso[:40]!r})"
+            ) from None
     else:
         text = document.get("horaCorte")
         found = corte_in_text(text) if isinstance(text, str) else None

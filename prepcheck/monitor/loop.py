@@ -2,11 +2,13 @@
 
 Contract: ``watch`` returns after ``max_cycles`` cycles, at ``deadline`` (monotonic clock), or
 when ``stop`` is set, whichever comes first; it never starts a cycle past the deadline. Inside a
-cycle each difusor's probe runs in its own thread and is waited for at most the difusor's
-``timeout_seconds`` (plus ``MARGIN_S``); a probe still running then is recorded as a failure
-and abandoned (its thread ends at its own httpx timeouts), and that difusor is not probed again
-until it has. The latest official corte is read concurrently, once per cycle. The loop itself
-does not write: it hands each cycle's observations to ``sink`` (the single writer).
+cycle each difusor's probe runs in its own daemon thread and is waited for at most the
+difusor's ``timeout_seconds`` (plus ``MARGIN_S``); a probe still running then is recorded as a
+failure and abandoned (its thread ends at the probe's own total deadline), and that difusor is
+not probed again until it has. Probes are isolated: one that raises is recorded as that
+difusor's failed probe and the cycle goes on; being daemon threads, a stuck probe never keeps
+the process from exiting. The latest official corte is read concurrently, once per cycle. The
+loop itself does not write: it hands each cycle's observations to ``sink`` (the single writer).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,7 +26,7 @@ from typing import TypeVar
 from prepcheck.archive.official import OfficialPackage
 from prepcheck.checklist.sources import current_official_corte
 from prepcheck.config import Difusor, Election
-from prepcheck.probes.main_json import ProbeResult, probe_main_json
+from prepcheck.probes.main_json import ProbeResult, failed_probe, probe_main_json
 from prepcheck.snapshots.monitor import Observation
 
 MARGIN_S = 0.5
@@ -63,18 +65,30 @@ def watch(
     stop: threading.Event,
 ) -> int:
     """Run cycles until a bound or ``stop``; returns the number of cycles run."""
-    pool = ThreadPoolExecutor(len(target.difusores) + 1, thread_name_prefix="prepcheck-monitor")
     cycles = 0
     next_at = time.monotonic()
-    try:
-        while not stop.is_set() and _may_start(bounds, cycles):
-            sink(run_cycle(pool, target))
-            cycles += 1
-            next_at = max(next_at + bounds.every_s, time.monotonic())  # skip overrun slots
-            stop.wait(max(0.0, next_at - time.monotonic()))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    while not stop.is_set() and _may_start(bounds, cycles):
+        sink(run_cycle(target))
+        cycles += 1
+        next_at = max(next_at + bounds.every_s, time.monotonic())  # skip overrun slots
+        stop.wait(max(0.0, next_at - time.monotonic()))
     return cycles
+
+
+def start_daemon(task: Callable[[], T]) -> Future[T]:
+    """Run ``task`` in a new daemon thread (the process never waits for it at exit)."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(task())
+        except BaseException as exc:  # handed to whoever collects the future
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="prepcheck-monitor", daemon=True).start()
+    return future
 
 
 def _may_start(bounds: Bounds, cycles: int) -> bool:
@@ -83,15 +97,13 @@ def _may_start(bounds: Bounds, cycles: int) -> bool:
     return bounds.deadline is None or time.monotonic() < bounds.deadline
 
 
-def run_cycle(pool: ThreadPoolExecutor, target: Watch) -> list[Observation]:
+def run_cycle(target: Watch) -> list[Observation]:
     """Probe every difusor once (concurrently) and read the official corte."""
     at = datetime.now(UTC)
     began = time.monotonic()
     official_bound = target.difusores[0].timeout_seconds
-    official_task = _submit(pool, target, _OFFICIAL, partial(_read_official, target))
-    tasks = {
-        d.name: _submit(pool, target, d.name, partial(_probe, d, target)) for d in target.difusores
-    }
+    official_task = _submit(target, _OFFICIAL, partial(_read_official, target))
+    tasks = {d.name: _submit(target, d.name, partial(_probe, d, target)) for d in target.difusores}
     official = _collect(target, _OFFICIAL, official_task, began + official_bound + MARGIN_S)
     corte, source = official if official is not None else (None, "corte oficial sin respuesta")
     observations = []
@@ -103,14 +115,12 @@ def run_cycle(pool: ThreadPoolExecutor, target: Watch) -> list[Observation]:
     return observations
 
 
-def _submit(
-    pool: ThreadPoolExecutor, target: Watch, key: str, task: Callable[[], T]
-) -> Future[T] | None:
+def _submit(target: Watch, key: str, task: Callable[[], T]) -> Future[T] | None:
     """Start ``task`` unless the previous one under ``key`` is still running (then None)."""
     previous = target.pending.get(key)
     if previous is not None and not previous.done():
         return None
-    future = pool.submit(task)
+    future = start_daemon(task)
     target.pending[key] = future  # type: ignore[assignment]
     return future
 
@@ -123,22 +133,29 @@ def _collect(target: Watch, key: str, future: Future[T] | None, deadline: float)
         result = future.result(timeout=max(0.0, deadline - time.monotonic()))
     except FutureTimeout:
         return None
+    except Exception:  # the tasks catch everything; this is the last line of isolation
+        target.pending.pop(key, None)
+        return None
     target.pending.pop(key, None)
     return result
 
 
 def _read_official(target: Watch) -> Official:
-    return current_official_corte(target.election, target.difusores[0], target.official)
+    try:
+        return current_official_corte(target.election, target.difusores[0], target.official)
+    except Exception:  # a bug or odd data must not end the night's monitoring
+        return None, "fuente oficial ilegible (falla inesperada al leerla)"
 
 
 def _probe(difusor: Difusor, target: Watch) -> ProbeResult:
     election = target.election
-    return probe_main_json(
-        difusor.main_json_url(election.folder),
-        ca_file=difusor.ca_file,
-        timeout_s=difusor.timeout_seconds,
-        tz=election.tz,
-    )
+    url = difusor.main_json_url(election.folder)
+    try:
+        return probe_main_json(
+            url, ca_file=difusor.ca_file, timeout_s=difusor.timeout_seconds, tz=election.tz
+        )
+    except Exception:  # isolation: one difusor's trouble is its own failed probe
+        return failed_probe(url, "el sondeo falló de forma inesperada (falla interna de prepcheck)")
 
 
 def _observation(

@@ -7,12 +7,16 @@ Only imported in the child, so sslyze's threads never live in the harness proces
 
 from __future__ import annotations
 
+import socket
+import ssl
 import traceback
 import warnings
 from pathlib import Path
 from typing import Any
 
+from prepcheck.probes.failures import Failure
 from prepcheck.probes.tls import resolve_and_connect
+from prepcheck.snapshots.text import clean_text
 from prepcheck.snapshots.tls import PROTOCOL_NAMES
 
 _CIPHER_COMMANDS = (
@@ -39,18 +43,46 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     """Scan ``request["host"]:request["port"]``; see the module contract."""
     host, port = request["host"], int(request["port"])
     base: dict[str, Any] = {"host": host, "port": port}
-    ip_address, reason = resolve_and_connect(host, port, float(request["network_timeout"]))
+    ip_address, failure = resolve_and_connect(host, port, float(request["network_timeout"]))
     if ip_address is None:
-        return {**base, "error": reason, "error_kind": "tcp"}
+        reason = failure.reason if failure else "sin conexión TCP"
+        return {**base, "error": reason, "error_kind": "tcp", "error_detail": _detail(failure)}
     base["ip_address"] = ip_address
+    silent = _silent_to_tls(host, port, ip_address, float(request["network_timeout"]))
+    if silent is not None:
+        return {**base, **silent}
     try:
         # sslyze's bundled trust stores trigger cryptography deprecation warnings on load.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return {**base, **_scan(host, port, ip_address, request)}
     except Exception as exc:  # the child must always answer with a document
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return {**base, "error": f"falla interna de sslyze: {detail}", "error_kind": "internal"}
+        detail = clean_text("".join(traceback.format_exception_only(type(exc), exc)).strip())
+        reason = "falla interna del analizador TLS (sslyze)"
+        return {**base, "error": reason, "error_kind": "internal", "error_detail": detail}
+
+
+def _silent_to_tls(
+    host: str, port: int, ip_address: str, timeout_s: float
+) -> dict[str, Any] | None:
+    """The error document of a server that accepts TCP and never answers a TLS ClientHello
+    (sslyze would retry every protocol until the scan's own bound); None when it answers
+    anything at all, even a refusal, which sslyze then studies. Verification stays on: only
+    whether an answer comes is looked at."""
+    context = ssl.create_default_context()
+    try:
+        with (
+            socket.create_connection((ip_address, port), timeout=timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return None
+    except TimeoutError as exc:
+        reason = (
+            f"el servidor acepta la conexión pero no respondió al saludo TLS en {timeout_s:g} s"
+        )
+        return {"error": reason, "error_kind": "timeout", "error_detail": clean_text(repr(exc))}
+    except (OSError, ValueError):
+        return None
 
 
 def _scan(host: str, port: int, ip_address: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -92,10 +124,17 @@ def _scan(host: str, port: int, ip_address: str, request: dict[str, Any]) -> dic
 
 def _connectivity_error(result: Any) -> dict[str, Any]:
     trace = result.connectivity_error_trace
-    detail = str(trace).strip() if trace is not None else "sin detalle"
+    detail = clean_text(str(trace).strip() if trace is not None else "sin detalle")
     timed_out = trace is not None and "Timed" in trace.exc_type.__name__
-    kind = "timeout" if timed_out else "handshake"
-    return {"error": f"el saludo TLS no se completó: {detail}", "error_kind": kind}
+    if timed_out:
+        reason = "el servidor no respondió al saludo TLS a tiempo"
+        return {"error": reason, "error_kind": "timeout", "error_detail": detail}
+    reason = "el saludo TLS no se completó (el servidor rechazó o no entendió la conexión segura)"
+    return {"error": reason, "error_kind": "handshake", "error_detail": detail}
+
+
+def _detail(failure: Failure | None) -> str | None:
+    return failure.detail if failure is not None else None
 
 
 def _describe(result: Any) -> dict[str, Any]:

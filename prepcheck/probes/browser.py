@@ -6,14 +6,25 @@ the given CA files as trusted issuers and nothing else; certificate verification
 server whose chain does not lead to those CAs (or the system store) is rejected by the browser.
 Every wait is bounded by ``timeout_s``. ``close`` ends the browser and removes the temporary
 HOME; the session is a context manager. Launch problems raise ``BrowserError``.
+
+Memory is bounded: V8's heap per renderer is capped (``--max-old-space-size``) and a
+``MemoryGuard`` thread kills any renderer process of the session whose resident memory passes
+``renderer_limit_mb`` (the page then crashes and the render probe says why). What a page logs
+(``PageLog``) is bounded too: the first ``MAX_PROBLEMS`` problems, each cut to
+``MAX_PROBLEM_CHARS`` characters and sanitized, plus a count of the rest; once the log is full
+the page's console is no longer listened to (a flood of 20,000 messages would cost the driver
+a quarter of a GB and seconds per page), which ``console_cut`` records.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -31,9 +42,19 @@ from playwright.sync_api import (
 
 from prepcheck.errors import ProbeError
 from prepcheck.lifecycle import Service
+from prepcheck.probes.failures import describe_browser
+from prepcheck.snapshots.text import clean_text
+from prepcheck.spanish import status_phrase
 
 CHROMIUM = Path("/usr/bin/chromium")
 CERTUTIL = "certutil"
+#: Problems kept per page, and the length of each (the rest are only counted).
+MAX_PROBLEMS = 50
+MAX_PROBLEM_CHARS = 500
+#: Resident memory at which a renderer is killed; the reference site's pages need ~150 MB.
+RENDERER_LIMIT_MB = 500.0
+#: V8 heap of a renderer (MB): a page that allocates past it crashes instead of growing.
+JS_HEAP_MB = 384
 LAUNCH_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -44,6 +65,7 @@ LAUNCH_ARGS = (
     # Identical rendering between runs: no font hinting or LCD text differences.
     "--font-render-hinting=none",
     "--disable-lcd-text",
+    f"--js-flags=--max-old-space-size={JS_HEAP_MB}",
 )
 
 
@@ -53,19 +75,37 @@ class BrowserError(ProbeError):
 
 @dataclass
 class PageLog:
-    """What went wrong while a page loaded: console errors, uncaught exceptions, failed requests."""
+    """What went wrong while a page loaded: console errors, uncaught exceptions, failed requests.
+
+    ``problems`` keeps the first ``MAX_PROBLEMS`` (sanitized, cut); ``omitted`` counts the rest
+    but console messages once the log is full (``console_cut``: the console is then no longer
+    listened to). ``crashed`` is set when the page's renderer died.
+    """
 
     problems: list[str] = field(default_factory=list)
+    omitted: int = 0
+    console_cut: bool = False
     in_flight: int = 0
+    crashed: bool = False
     last_activity: float = field(default_factory=time.monotonic)
+    _page: Page | None = None
 
     def attach(self, page: Page) -> None:
+        self._page = page
         page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.problems.append(f"excepción JS: {exc}"))
+        page.on("pageerror", self._page_error)
         page.on("request", lambda _req: self._activity(+1))
         page.on("requestfinished", lambda _req: self._activity(-1))
         page.on("requestfailed", self._failed)
         page.on("response", self._response)
+        page.on("crash", lambda _page: setattr(self, "crashed", True))
+
+    def add(self, problem: str) -> None:
+        """Keep ``problem`` (sanitized, cut) if there is room; count it otherwise."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(clean_text(problem, MAX_PROBLEM_CHARS))
+        else:
+            self.omitted += 1
 
     def _activity(self, change: int) -> None:
         self.in_flight = max(0, self.in_flight + change)
@@ -73,8 +113,12 @@ class PageLog:
 
     def _failed(self, request: object) -> None:
         self._activity(-1)
-        url, failure = getattr(request, "url", ""), getattr(request, "failure", "")
-        self.problems.append(f"solicitud fallida: {url} ({failure})")
+        url, failure = getattr(request, "url", ""), getattr(request, "failure", "") or ""
+        reason = describe_browser(str(failure)).reason
+        self.add(f"solicitud fallida: {clean_text(url, 200)} ({reason})")
+
+    def _page_error(self, exc: object) -> None:
+        self.add(f"excepción de JavaScript: «{getattr(exc, 'message', exc)}»")
 
     def wait_network_quiet(self, page: Page, quiet_s: float, timeout_s: float) -> bool:
         """Wait until no request has been in flight for ``quiet_s`` (at most ``timeout_s``).
@@ -90,13 +134,39 @@ class PageLog:
         return False
 
     def _console(self, message: object) -> None:
-        if getattr(message, "type", "") == "error":
-            self.problems.append(f"consola: {getattr(message, 'text', '')}")
+        if getattr(message, "type", "") != "error":
+            return
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.console_cut = True
+            if self._page is not None:
+                self._page.remove_listener("console", self._console)
+            return
+        self.add(f"consola: {console_text(str(getattr(message, 'text', '')))}")
 
     def _response(self, response: object) -> None:
         status = int(getattr(response, "status", 0))
         if status >= 400:
-            self.problems.append(f"HTTP {status}: {getattr(response, 'url', '')}")
+            self.add(f"HTTP {status}: {clean_text(getattr(response, 'url', ''), 200)}")
+
+
+_RESOURCE_STATUS = re.compile(
+    r"^Failed to load resource: the server responded with a status of (\d{3})"
+)
+_RESOURCE_NET = re.compile(r"^Failed to load resource: (net::ERR_[A-Z0-9_]+)")
+
+
+def console_text(text: str) -> str:
+    """A console message as shown to a person: chromium's own messages in Spanish, the
+    site's own words quoted (sanitized and cut)."""
+    status = _RESOURCE_STATUS.match(text)
+    if status is not None:
+        return (
+            f"no se pudo cargar un recurso: el servidor respondió {status_phrase(int(status[1]))}"
+        )
+    network = _RESOURCE_NET.match(text)
+    if network is not None:
+        return f"no se pudo cargar un recurso: {describe_browser(network[1]).reason}"
+    return f"«{clean_text(text, MAX_PROBLEM_CHARS)}»"
 
 
 def make_nss_home(directory: Path, ca_files: Sequence[Path]) -> Path:
@@ -124,6 +194,117 @@ def _certutil(*args: object) -> None:
         raise BrowserError("certutil no terminó en 30 s") from None
 
 
+class MemoryGuard:
+    """Kills any renderer of one chromium (found by its HOME) past ``limit_mb`` resident.
+
+    A daemon thread polls /proc every ``interval_s``; ``kills`` counts the renderers killed and
+    ``last_kill_mb`` is the size of the last one. ``stop`` ends the thread (idempotent).
+    """
+
+    def __init__(self, home: Path, limit_mb: float, interval_s: float = 0.1) -> None:
+        self.home = str(home)
+        self.limit_bytes = int(limit_mb * 1e6)
+        self.limit_mb = limit_mb
+        self.interval_s = interval_s
+        self.kills = 0
+        self.last_kill_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="prepcheck-memoria", daemon=True)
+        self._browser_pid: int | None = None
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
+
+    def _watch(self) -> None:
+        renderers: list[int] = []
+        refreshed = 0.0
+        while not self._stop.wait(self.interval_s):
+            if time.monotonic() - refreshed > 0.5:
+                renderers, refreshed = self._renderers(), time.monotonic()
+            for pid in renderers:
+                resident = self._resident(pid)
+                if resident > self.limit_bytes:
+                    self._kill(pid, resident)
+
+    def _kill(self, pid: int, resident: int) -> None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        self.kills += 1
+        self.last_kill_mb = round(resident / 1e6)
+
+    def _renderers(self) -> list[int]:
+        """Renderer processes under the chromium whose environment has this session's HOME
+        (the children's own environment is not readable: chromium rewrites that memory)."""
+        if self._browser_pid is None:
+            self._browser_pid = next(
+                (pid for pid in descendants(os.getpid()) if _is_browser(pid) and self._ours(pid)),
+                None,
+            )
+        if self._browser_pid is None:
+            return []
+        return [pid for pid in descendants(self._browser_pid) if _is_renderer(pid)]
+
+    def _ours(self, pid: int) -> bool:
+        try:
+            environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        return f"HOME={self.home}".encode() in environment
+
+    def _resident(self, pid: int) -> int:
+        try:
+            return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page
+        except (OSError, IndexError, ValueError):
+            return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Pids of ``pid``'s live descendants, from one pass over /proc (parent of each process)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[0] not in ("Z", "X"):
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent == frontier[-1]]
+        frontier.pop()
+        found += children
+        frontier += children
+    return found
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _is_renderer(pid: int) -> bool:
+    """Whether ``pid`` is a chromium renderer (chromium rewrites its command line into one
+    space-separated string, so the flag is looked for as text)."""
+    return b"--type=renderer" in _command_line(pid)
+
+
+def _is_browser(pid: int) -> bool:
+    """Whether ``pid`` is a chromium browser (main) process."""
+    program = _command_line(pid).split(b"\0", 1)[0]
+    return program.endswith(b"/chromium") and b"--type=" not in _command_line(pid)
+
+
 class BrowserSession(Service):
     """One chromium process for one difusor (its CA trusted); see the module contract."""
 
@@ -133,14 +314,22 @@ class BrowserSession(Service):
         *,
         timeout_s: float = 20.0,
         executable: Path = CHROMIUM,
+        renderer_limit_mb: float = RENDERER_LIMIT_MB,
     ) -> None:
         self.ca_files = tuple(ca_files)
         self.timeout_ms = timeout_s * 1000
         self.executable = executable
+        self.renderer_limit_mb = renderer_limit_mb
+        self.guard: MemoryGuard | None = None
         self._home: Path | None = None
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._contexts: dict[tuple[int, int], BrowserContext] = {}
+
+    @property
+    def memory_kills(self) -> int:
+        """Renderers killed so far for passing the memory bound."""
+        return self.guard.kills if self.guard is not None else 0
 
     def start(self) -> None:
         if not self.executable.exists():
@@ -155,6 +344,8 @@ class BrowserSession(Service):
                 env={**os.environ, "HOME": str(self._home)},
                 timeout=self.timeout_ms,
             )
+            self.guard = MemoryGuard(self._home, self.renderer_limit_mb)
+            self.guard.start()
         except Error as exc:
             self.close()
             raise BrowserError(f"no se pudo iniciar chromium: {exc.message}") from None
@@ -203,6 +394,9 @@ class BrowserSession(Service):
 
     def close(self) -> None:
         """Close the browser and remove the temporary HOME (idempotent)."""
+        if self.guard is not None:
+            self.guard.stop()
+            self.guard = None
         self._contexts.clear()
         if self._browser is not None:
             with suppress(Error):

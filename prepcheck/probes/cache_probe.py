@@ -4,8 +4,10 @@ A remote difusor's files cannot be changed by the harness, so an intermediary se
 copy is found by comparison: ``busted-1, plain-1, revalidate, [pause], plain-2, busted-2``.
 ``busted-*`` carry a unique query string (a new cache key for every cache), ``revalidate`` sends
 ``Cache-Control: no-cache`` / ``Pragma: no-cache`` (which a cache must honour), ``plain-*`` are
-what a citizen's browser sends. Contract: at most six bounded requests plus ``pause_s``; never
-raises (failed requests are snapshots with ``error``).
+what a citizen's browser sends. Contract: at most five bounded requests plus ``pause_s``; never
+raises (failed requests are snapshots with ``error``). The sequence stops at the first request
+that got no response at all: the evaluation is then an error whatever the rest would show, and
+a site that drips or hangs would otherwise cost every request its full deadline.
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ def probe_main_json_caching(
     """Run the sequence above with ``fetch(url, headers)`` (a non-memoized GET)."""
     sequence: list[LabelledSnapshot] = []
 
-    def take(label: str, kind: str, target: str, headers: dict[str, str] | None = None) -> None:
-        sequence.append(LabelledSnapshot(label, kind, fetch(target, headers)))
+    def take(label: str, kind: str, target: str, headers: dict[str, str] | None = None) -> bool:
+        snapshot = fetch(target, headers)
+        sequence.append(LabelledSnapshot(label, kind, snapshot))
+        return snapshot.ok
 
-    take("busted-1", "busted", busted_url(url))
-    take("plain-1", "plain", url)
-    take("revalidate", "revalidate", url, dict(REVALIDATE_HEADERS))
+    answered = (
+        take("busted-1", "busted", busted_url(url))
+        and take("plain-1", "plain", url)
+        and take("revalidate", "revalidate", url, dict(REVALIDATE_HEADERS))
+    )
+    if not answered:
+        return sequence
     time.sleep(max(0.0, pause_s))
-    take("plain-2", "plain", url)
-    take("busted-2", "busted", busted_url(url))
+    if take("plain-2", "plain", url):
+        take("busted-2", "busted", busted_url(url))
     return sequence

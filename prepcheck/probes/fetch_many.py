@@ -13,7 +13,16 @@ Outcome per file (``FileOutcome.kind``):
   body larger than ``size + size_margin`` (transfer aborted, "más grande de lo esperado");
 * ``missing`` – 4xx (but 408/429) or 5xx status, or a 3xx redirect (never followed);
 * ``error`` – the file could not be compared: timeout, refused connection, TLS failure, rate
-  limiting, whole-run deadline reached. The reason carries libcurl's own message.
+  limiting, whole-run deadline reached, or not tried because the site stopped delivering (see
+  below). The reason is plain Spanish (:func:`prepcheck.probes.failures.describe_curl`);
+  libcurl's own message is kept in ``detail``.
+
+Each transfer is bounded by ``timeout_s`` in all (libcurl's ``TIMEOUT_MS``: connect to last
+byte) and its decoded body by the expected size plus a margin; libcurl caps a header block at
+100 KB. A site that stalls or breaks every transfer is not waited on file after file: once
+``STALL_LIMIT`` transfers in a row have failed the same way (all timed out, or all with the same
+transport error; no transfer finishing in between), the files still pending or running are
+reported ``error`` ("no se verificó…") at once.
 """
 
 from __future__ import annotations
@@ -27,7 +36,9 @@ from urllib.parse import quote, urlsplit
 
 import pycurl
 
+from prepcheck.probes.failures import describe_curl
 from prepcheck.snapshots.files import ExpectedFile, FileOutcome, OutcomeKind
+from prepcheck.snapshots.text import clean_text
 
 #: Per in-flight transfer, at most this many body bytes are kept to locate the first differing
 #: byte (only when ``content_of`` is given). Beyond it the offset is reported as unknown.
@@ -35,27 +46,8 @@ DIFF_WINDOW = 8 * 1024 * 1024
 
 _TOO_BIG = "más grande de lo esperado"
 _USER_AGENT = "prepcheck (verificador de difusores PREP)"
-
-# libcurl error codes, grouped to prefix its message with a Spanish category.
-_TIMEOUT_CODES = {pycurl.E_OPERATION_TIMEDOUT}
-_TLS_CODES = {
-    pycurl.E_SSL_CONNECT_ERROR,
-    pycurl.E_PEER_FAILED_VERIFICATION,
-    pycurl.E_SSL_CACERT_BADFILE,
-    pycurl.E_SSL_CERTPROBLEM,
-    pycurl.E_SSL_CIPHER,
-    pycurl.E_SSL_ENGINE_NOTFOUND,
-    pycurl.E_SSL_ISSUER_ERROR,
-    pycurl.E_SSL_PINNEDPUBKEYNOTMATCH,
-    pycurl.E_SSL_CRL_BADFILE,
-}
-_CONNECT_CODES = {
-    pycurl.E_COULDNT_CONNECT,
-    pycurl.E_COULDNT_RESOLVE_HOST,
-    pycurl.E_GOT_NOTHING,
-    pycurl.E_RECV_ERROR,
-    pycurl.E_SEND_ERROR,
-}
+#: Consecutive timed-out transfers after which the site is taken to have stopped delivering.
+STALL_LIMIT = 8
 
 
 @dataclass
@@ -125,14 +117,25 @@ def fetch_and_compare(
         for easy in [*running, *idle]:
             easy.close()
         multi.close()
-    late = f"no se verificó: se agotó el tiempo total de la corrida ({deadline_s or 0:g} s)"
+    if settings.stalled and settings.failing == pycurl.E_OPERATION_TIMEDOUT:
+        late = (
+            f"no se verificó: los {STALL_LIMIT} archivos anteriores no terminaron de llegar en "
+            f"{timeout_s:g} s cada uno (el difusor dejó de entregar archivos)"
+        )
+    elif settings.stalled:
+        late = (
+            f"no se verificó: los {STALL_LIMIT} archivos anteriores fallaron igual "
+            f"({settings.failure}); el difusor no entrega los archivos"
+        )
+    else:
+        late = f"no se verificó: se agotó el tiempo total de la corrida ({deadline_s or 0:g} s)"
     return [
         out if out is not None else _outcome(f, "error", None, None, None, late)
         for f, out in zip(files, outcomes, strict=True)
     ]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Settings:
     """The per-run knobs every transfer and judgement needs."""
 
@@ -141,6 +144,10 @@ class _Settings:
     keep: int
     content_of: Callable[[str], bytes] | None
     stop_at: float | None
+    stalls: int = 0  # consecutive transfers that failed the same way
+    failing: int = 0  # that way: the libcurl error code they share
+    failure: str = ""  # and its Spanish reason
+    stalled: bool = False
 
 
 def _run(
@@ -154,12 +161,14 @@ def _run(
     """Keep every idle handle busy until all files are judged or the deadline passes.
 
     Handles move between ``idle`` and ``running`` (the caller cleans both up); outcomes of
-    files not judged by the deadline stay None.
+    files not judged by the deadline, or once the site stalled, stay None.
     """
     outcomes: list[FileOutcome | None] = [None] * len(files)
     next_index = 0
     while next_index < len(files) or running:
         if settings.stop_at is not None and time.monotonic() >= settings.stop_at:
+            break
+        if settings.stalled:
             break
         while idle and next_index < len(files):
             expected = files[next_index]
@@ -175,9 +184,21 @@ def _run(
         for easy, errno, message in _finished(multi):
             transfer = running.pop(easy)
             multi.remove_handle(easy)
-            outcomes[transfer.index] = _judge(easy, transfer, errno, message, settings)
+            judged = _judge(easy, transfer, errno, message, settings)
+            outcomes[transfer.index] = judged
             idle.append(easy)
+            _count_stall(settings, 0 if transfer.over_cap else errno, judged.reason)
     return outcomes
+
+
+def _count_stall(settings: _Settings, errno: int, reason: str) -> None:
+    """Track transfers failing the same way in a row; past ``STALL_LIMIT`` the run stops
+    (see the module contract). ``errno`` 0 is a transfer that got its answer."""
+    if errno == 0 or errno != settings.failing:
+        settings.stalls = 0
+    settings.failing, settings.failure = errno, reason
+    settings.stalls = settings.stalls + 1 if errno else 0
+    settings.stalled = settings.stalls >= STALL_LIMIT
 
 
 def http2_available() -> bool:
@@ -278,9 +299,8 @@ def _judge(
         reason = f"{_TOO_BIG}: más de {transfer.cap:,} bytes (se esperaban {expected.size:,})"
         return _outcome(expected, "modified", status, None, None, reason)
     if errno != 0:
-        return _outcome(
-            expected, "error", status, None, None, _curl_reason(errno, message, settings.timeout_s)
-        )
+        failure = describe_curl(errno, message, settings.timeout_s)
+        return _outcome(expected, "error", status, None, None, failure.reason, failure.detail)
     if status is None:
         return _outcome(expected, "error", None, None, None, "respuesta sin código de estado HTTP")
     return _judge_body(transfer, status, settings.content_of)
@@ -289,7 +309,7 @@ def _judge(
 def _judge_status(easy: pycurl.Curl, expected: ExpectedFile, status: int) -> FileOutcome:
     """Outcome of a non-2xx answer: redirects and 4xx/5xx are missing, the rest errors."""
     if 300 <= status < 400:
-        target = easy.getinfo(pycurl.REDIRECT_URL) or "(sin Location)"
+        target = clean_text(easy.getinfo(pycurl.REDIRECT_URL) or "(sin Location)", 200)
         reason = f"el servidor respondió {status} (redirección no seguida hacia {target})"
         return _outcome(expected, "missing", status, None, None, reason)
     if status in (408, 429):
@@ -342,19 +362,6 @@ def _first_difference(prefix: bytes, actual_size: int, official: bytes) -> int |
     return None
 
 
-def _curl_reason(errno: int, message: str, timeout_s: float) -> str:
-    """A Spanish category in front of libcurl's own message and code."""
-    if errno in _TIMEOUT_CODES:
-        prefix = f"tiempo de espera agotado ({timeout_s:g} s)"
-    elif errno in _TLS_CODES:
-        prefix = "error TLS"
-    elif errno in _CONNECT_CODES:
-        prefix = "error de conexión"
-    else:
-        prefix = "error de transferencia"
-    return f"{prefix}: {message or 'sin detalle'} (libcurl {errno})"
-
-
 def _outcome(
     expected: ExpectedFile,
     kind: OutcomeKind,
@@ -362,5 +369,8 @@ def _outcome(
     actual_size: int | None,
     offset: int | None,
     reason: str,
+    detail: str | None = None,
 ) -> FileOutcome:
-    return FileOutcome(expected.path, kind, status, expected.size, actual_size, offset, reason)
+    return FileOutcome(
+        expected.path, kind, status, expected.size, actual_size, offset, reason, detail
+    )

@@ -6,6 +6,14 @@ Contract: ``observe_difusor`` opens one browser session trusting the difusor's C
 difusores) on the reference site, and, when ``embed_url`` is set, the PREP frame of the portal
 with reference shots at the frame's own size. It never raises for page trouble; a browser that
 cannot start gives an observation whose ``error`` says why.
+
+A hostile difusor costs a bounded number of page loads, not one full timeout per page and
+viewport: when the first page cannot be opened at all, or a page's renderer passed the memory
+bound, or a page stalled on requests the site never answered (every page needs them), or
+``NOT_READY_LIMIT`` pages in a row never became ready, the remaining pages are not tried (their
+shots say why); a document answering 4xx/5xx is shot once per viewport and that
+shot stands for every page of the same document (pages differ only by ``#`` route). No message
+about a page the difusor did not show names the reference.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urldefrag
 
 import httpx
 
@@ -26,6 +36,11 @@ from prepcheck.formats.figures import Figure, expected_figures, queries
 from prepcheck.probes.browser import BrowserError, BrowserSession
 from prepcheck.probes.page import page_url, shoot_embedded, shoot_page
 from prepcheck.snapshots.pages import PagePair, PageShot, RenderObservation
+
+#: Pages in a row that never became ready after which the rest are not tried.
+NOT_READY_LIMIT = 2
+#: What stands in for the reference of a page the difusor did not show (nothing to compare).
+NO_ACTUAL = "no se comparó: el difusor no mostró la página"
 
 
 class ReferencePages(Protocol):
@@ -181,19 +196,16 @@ def _pairs(
     )
     warm.start()
     shots: list[tuple[str, tuple[str, int, int], PageShot, list[Figure]]] = []
-    unreachable: str | None = None
+    walk = _Walk()
     for name, (width, height) in settings.viewports.items():
         viewport = (name, width, height)
         for page in settings.pages:
             figures = reference.figures(page, settings)
             url = page_url(folder_url, page)
-            if unreachable is not None:
-                # A site that cannot be opened once would cost a timeout per page.
-                actual = PageShot(url, name, width, height, error=unreachable)
-            else:
-                actual = shoot_page(session, url, viewport, settings, queries(figures))
-                if actual.png is None and not shots:
-                    unreachable = actual.error
+            actual = walk.shot(url, viewport) or shoot_page(
+                session, url, viewport, settings, queries(figures)
+            )
+            walk.saw(actual, settings)
             shots.append((page, viewport, actual, figures))
     warm.join(timeout=max(1.0, session.timeout_ms / 1000 * 3))
     return [_pair(session, reference, settings, *shot) for shot in shots]
@@ -210,10 +222,53 @@ def _pair(
 ) -> PagePair:
     name, width, height = viewport
     if actual.png is None:  # nothing to compare
-        expected = PageShot(actual.url, name, width, height, error="sin captura del difusor")
+        expected = PageShot(actual.url, name, width, height, error=NO_ACTUAL)
     else:
         expected = reference.shot(session, page, viewport, settings)
     return PagePair(page, name, actual, expected, figures)
+
+
+@dataclass
+class _Walk:
+    """What earlier pages showed, to spare the difusor's later pages (see the contract)."""
+
+    stop: str | None = None  # why no further page is tried
+    not_ready: int = 0
+    captured: bool = False
+    documents: dict[tuple[str, str], PageShot] = field(default_factory=dict)
+
+    def shot(self, url: str, viewport: tuple[str, int, int]) -> PageShot | None:
+        """A stand-in for a page not to be loaded, or None to load it."""
+        name, width, height = viewport
+        if self.stop is not None:
+            skipped = PageShot(url, name, width, height)
+            skipped.fail(self.stop, kind="not-tried")
+            return skipped
+        same = self.documents.get((urldefrag(url).url, name))
+        return None if same is None else replace(same, url=url)
+
+    def saw(self, shot: PageShot, settings: RenderSettings) -> None:
+        if shot.error_kind == "not-tried":
+            return
+        if shot.error_kind == "http-status":
+            self.documents[(urldefrag(shot.url).url, shot.viewport)] = shot
+        if shot.png is None and not self.captured and shot.error_kind != "http-status":
+            self.stop = shot.error  # a site that cannot be opened once costs a timeout per page
+        elif shot.error_kind == "memory":
+            self.stop = "no se intentó: una página anterior pasó el límite de memoria del navegador"
+        elif shot.error_kind == "stalled":
+            self.stop = (
+                "no se intentó: la página anterior se quedó esperando respuestas que el sitio "
+                "no terminó de enviar"
+            )
+        self.not_ready = self.not_ready + 1 if shot.error_kind == "not-ready" else 0
+        if self.not_ready >= NOT_READY_LIMIT and self.stop is None:
+            seconds = settings.page_timeout_seconds
+            self.stop = (
+                f"no se intentó: las {self.not_ready} páginas anteriores no quedaron listas "
+                f"en {seconds:g} s"
+            )
+        self.captured = self.captured or shot.png is not None
 
 
 def _observe_embedded(

@@ -1,8 +1,11 @@
 """One monitoring probe: a single attempt at a difusor's main.json, blackbox_exporter-style.
 
-Contract: ``probe_main_json`` never raises for network trouble and never retries; it opens a
-fresh connection (so connect and TLS are timed on every probe), reads at most ``MAX_BYTES``,
-and gives up after ``timeout_s`` in all (body included). Per-phase timings come from httpx's
+Contract: ``probe_main_json`` never raises for anything the site does or sends and never
+retries; it opens a fresh connection (so connect and TLS are timed on every probe), reads at
+most ``MAX_BYTES`` of decoded body, parses main.json within the bounds of
+:func:`prepcheck.formats.corte.read_main_json`, and gives up after ``timeout_s`` in all: one total
+deadline from connect to the last body byte (:mod:`prepcheck.probes.deadline`). Errors are the
+Spanish reasons of :mod:`prepcheck.probes.failures`. Per-phase timings come from httpx's
 ``trace`` extension; DNS resolution is inside ``connect_ms`` (httpcore reports no separate
 event).
 """
@@ -18,8 +21,11 @@ from typing import Any
 import httpx
 
 from prepcheck.formats.corte import corte_from_main_json
-from prepcheck.probes.http import describe_error, make_client, read_capped
+from prepcheck.probes.deadline import Scope, deadline_scope
+from prepcheck.probes.failures import BodyTooLarge
+from prepcheck.probes.http import failure_of, make_client, read_capped
 from prepcheck.snapshots.monitor import Phases
+from prepcheck.snapshots.text import clean_text
 
 MAX_BYTES = 1024 * 1024
 
@@ -80,11 +86,15 @@ def probe_main_json(
     """One bounded GET of ``url``; the corte is read when the answer is a 200."""
     trace = _Trace()
     started = time.monotonic()
+    scope: Scope | None = None
     try:
-        with make_client(ca_file, timeout_s) as client:
-            status, version, body = _get(client, url, trace, started + timeout_s)
-    except (httpx.HTTPError, OSError, TimeoutError) as exc:
-        return _failed(url, describe_error(exc), started, trace)
+        with (
+            deadline_scope(timeout_s, "headers") as scope,
+            make_client(ca_file, timeout_s) as client,
+        ):
+            status, version, body = _get(client, url, trace, scope)
+    except Exception as exc:  # whatever the site provokes is a failed probe, never a crash
+        return _failed(url, failure_of(exc, scope, timeout_s).reason, started, trace)
     finished = time.monotonic()
     corte, corte_error = _read_corte(body, tz) if status == 200 else (None, None)
     return ProbeResult(
@@ -100,19 +110,26 @@ def probe_main_json(
     )
 
 
-def _get(client: httpx.Client, url: str, trace: _Trace, deadline: float) -> tuple[int, str, bytes]:
+def _get(client: httpx.Client, url: str, trace: _Trace, scope: Scope) -> tuple[int, str, bytes]:
     with client.stream("GET", url, extensions={"trace": trace}) as response:
-        body, truncated = read_capped(response, MAX_BYTES, deadline)
+        scope.phase = "body"  # same deadline: the probe's bound is one total
+        body, truncated = read_capped(response, MAX_BYTES)
         if truncated:
-            raise httpx.DecodingError(f"main.json exceeds {MAX_BYTES} bytes")
+            raise BodyTooLarge(MAX_BYTES)
         return response.status_code, response.http_version, body
 
 
 def _read_corte(body: bytes, tz: timezone) -> tuple[datetime | None, str | None]:
     try:
         return corte_from_main_json(body, tz), None
-    except (ValueError, UnicodeDecodeError) as exc:
-        return None, str(exc)[:200]
+    except Exception as exc:  # the reader's reasons are Spanish; anything else is site data too
+        reason = str(exc) if isinstance(exc, ValueError) else "main.json ilegible"
+        return None, clean_text(reason, 200)
+
+
+def failed_probe(url: str, reason: str) -> ProbeResult:
+    """A probe that got nothing, for ``reason`` (Spanish)."""
+    return _failed(url, reason, time.monotonic(), _Trace())
 
 
 def _failed(url: str, reason: str, started: float, trace: _Trace) -> ProbeResult:

@@ -1,11 +1,18 @@
 """Render probe: one page (or one embedded frame) in the browser, observed as a ``PageShot``.
 
 Contract: ``shoot_page`` and ``shoot_embedded`` never raise for page trouble (refused, TLS
-rejected, timeout, never ready); the shot's ``error`` says what happened and ``png`` is whatever
-could be captured. A page is ready when it loaded, the network went idle, ``ready_selector`` is
-in the DOM and the fonts are loaded; every wait is bounded by the session timeout. Screenshots
-have animations disabled, the caret hidden and ``masks`` painted over, and are retaken until two
-consecutive shots are identical (at most ``max_shots``).
+rejected, timeout, never ready, an error status, a crashed or oversized page); the shot's
+``error`` says what happened in plain Spanish (``error_kind``; chromium's own words in
+``error_detail``) and ``png`` is whatever could be captured. A page is ready when it loaded, the
+network went idle, ``ready_selector`` is in the DOM and the fonts are loaded; every wait is
+bounded by the session timeout; a page not ready in time is ``not-ready``, or ``stalled`` when
+requests to the site were still unanswered. A page answering 4xx/5xx is a finding at once: it is
+shot once, as it is, without waiting for the ready selector (``http_status``). Screenshots have
+animations disabled, the caret hidden and ``masks`` painted over, and are retaken until two
+consecutive shots are identical (at most ``max_shots``). A page larger than ``MAX_SHOT_WIDTH`` ×
+``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot once, up to those sizes, and
+``note`` says so (the comparator never sees an image Pillow would refuse). Text read from the
+page is sanitized and cut.
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ from playwright.sync_api import Error, Frame, Page
 
 from prepcheck.config import RenderSettings
 from prepcheck.probes.browser import BrowserSession, PageLog
+from prepcheck.probes.failures import Failure, describe_browser
 from prepcheck.snapshots.pages import EmbeddedShots, PageShot
+from prepcheck.snapshots.text import clean_text
+from prepcheck.spanish import status_phrase
 
 Queries = Mapping[str, str]
 QueriesFor = Callable[[str], Queries]
@@ -26,7 +36,21 @@ QueriesFor = Callable[[str], Queries]
 NETWORK_QUIET_S = 0.2
 #: How long each candidate iframe of a portal may take to show the PREP's ready selector.
 FRAME_PROBE_TIMEOUT_MS = 5000
+#: Largest capture (CSS pixels): at most 4000 wide, 16384 tall and 12 Mpx in area (under
+#: Pillow's bomb warning, 89 Mpx). The sample site's tallest page, #/ayuntamientos on a 390 px
+#: phone, is 12,610 px (4.9 Mpx); a 1366 px desktop page may be 8,784 px tall.
+MAX_SHOT_WIDTH = 4000
+MAX_SHOT_HEIGHT = 16384
+MAX_SHOT_PIXELS = 12_000_000
+#: Length kept of each text read from a page.
+MAX_TEXT_CHARS = 500
+_UNEXPECTED = "falla inesperada del navegador con esta página"
 
+# The page's size as numbers only (the maximum is taken in Python: a page can redefine Math).
+_PAGE_SIZE = """() => {
+  const d = document.documentElement, b = document.body;
+  return [d.scrollWidth, b ? b.scrollWidth : 0, d.scrollHeight, b ? b.scrollHeight : 0];
+}"""
 # Reads innerText (what is rendered: hidden elements give "") for every query at once.
 _READ_TEXTS = """(queries) => Object.fromEntries(Object.entries(queries).map(([key, sel]) => {
   let node = null;
@@ -66,24 +90,58 @@ def shoot_page(
     """Render ``url`` in a fresh page; see the module contract."""
     name, width, height = viewport
     shot = PageShot(url, name, width, height)
+    kills = session.memory_kills
     try:
         with session.page(width, height) as (page, log):
-            if _open(page, log, url, settings, shot):
-                # Not ready is still what a citizen sees: capture it for the evidence.
-                _capture(page, page, settings, shot, queries, None)
-            shot.problems = log.problems
+            try:
+                if _open(page, log, url, settings, shot):
+                    # Not ready is still what a citizen sees: capture it for the evidence.
+                    _capture(page, page, settings, shot, queries, None)
+            finally:
+                shot.problems, shot.problems_omitted = list(log.problems), log.omitted
+                shot.console_cut = log.console_cut
     except Error as exc:
-        shot.error = shot.error or _short(exc)
+        _fail(shot, _browser_reason(exc, settings), describe_browser(exc.message or str(exc)))
+    except Exception as exc:  # what a page returns must never crash the run
+        _fail(shot, _UNEXPECTED, Failure("unexpected", _UNEXPECTED, clean_text(repr(exc))))
+    if session.memory_kills > kills:
+        _memory_exceeded(session, shot)
     return shot
 
 
+def _memory_exceeded(session: BrowserSession, shot: PageShot) -> None:
+    """The renderer was killed for its memory: that, not what failed after it, is the reason."""
+    limit = session.guard.limit_mb if session.guard is not None else 0
+    shot.png, shot.stable, shot.ready = None, False, False
+    shot.error = None
+    shot.fail(
+        f"la página pasó el límite de memoria del navegador ({limit:g} MB) y se detuvo",
+        kind="memory",
+    )
+
+
+def _fail(shot: PageShot, reason: str, failure: Failure, kind: str | None = None) -> None:
+    shot.fail(reason, kind=kind or failure.kind, detail=failure.detail or None)
+
+
+def _browser_reason(exc: Error, settings: RenderSettings) -> str:
+    return describe_browser(exc.message or str(exc), timeout_s=settings.page_timeout_seconds).reason
+
+
 def _open(page: Page, log: PageLog, url: str, settings: RenderSettings, shot: PageShot) -> bool:
-    """Navigate and wait until ready; False when the page could not be opened at all."""
+    """Navigate and wait until ready; False when the page could not be opened at all.
+
+    A 4xx/5xx answer is recorded at once (``http_status``, ``error``) and not waited on."""
     try:
-        page.goto(url, wait_until="load")
+        response = page.goto(url, wait_until="load")
     except Error as exc:
-        shot.error = f"no se pudo abrir {url}: {_short(exc)}"
+        failure = describe_browser(exc.message or str(exc), timeout_s=settings.page_timeout_seconds)
+        _fail(shot, f"no se pudo abrir la página: {failure.reason}", failure)
         return False
+    shot.http_status = response.status if response is not None else None
+    if shot.http_status is not None and shot.http_status >= 400:
+        shot.fail(f"la página respondió {status_phrase(shot.http_status)}", kind="http-status")
+        return True
     shot.ready = _wait_ready(page, page, log, settings, shot)
     return True
 
@@ -96,12 +154,22 @@ def _wait_ready(
         target.wait_for_selector(settings.ready_selector, state="attached")
         target.evaluate("document.fonts.ready.then(() => true)")
     except Error as exc:
-        shot.error = f"la página no quedó lista ({settings.ready_selector}): {_short(exc)}"
+        failure = describe_browser(exc.message or str(exc), timeout_s=settings.page_timeout_seconds)
+        reason = f"la página no quedó lista ({settings.ready_selector}): {failure.reason}"
+        if failure.kind == "timeout" and log.in_flight:
+            reason += f"; seguía esperando {log.in_flight} respuesta(s) del sitio"
+        _fail(shot, reason, failure, kind=_not_ready(log) if failure.kind == "timeout" else None)
         return False
     if not log.wait_network_quiet(page, NETWORK_QUIET_S, settings.page_timeout_seconds):
-        shot.error = "la red no quedó en reposo (solicitudes sin terminar)"
+        shot.fail("la red no quedó en reposo (solicitudes sin terminar)", kind="stalled")
         return False
     return True
+
+
+def _not_ready(log: PageLog) -> str:
+    """``stalled`` when requests were still unanswered (the site holds what the page needs),
+    else ``not-ready``."""
+    return "stalled" if log.in_flight else "not-ready"
 
 
 def _capture(
@@ -112,15 +180,70 @@ def _capture(
     queries: Queries,
     clip: dict[str, float] | None,
 ) -> None:
-    shot.png, shot.stable, shot.shots = stable_screenshot(page, target, settings, clip)
-    shot.texts = target.evaluate(_READ_TEXTS, dict(queries))
-    shot.corte = target.evaluate(_READ_CORTE, settings.corte_selector)
+    if clip is None and settings.full_page:
+        clip, shot.note = _bounded_clip(page)
+    # An error page, or a page past the capture limits, is shown as it is: one shot, no
+    # waiting for it to settle (each shot of a 12 Mpx page costs seconds).
+    single = shot.error_kind == "http-status" or shot.note is not None
+    tries = 1 if single else settings.max_shots
+    shot.png, shot.stable, shot.shots = stable_screenshot(page, target, settings, clip, tries)
+    shot.texts = _texts(target.evaluate(_READ_TEXTS, dict(queries)))
+    shot.corte = _corte(target.evaluate(_READ_CORTE, settings.corte_selector))
+
+
+def _bounded_clip(page: Page) -> tuple[dict[str, float] | None, str | None]:
+    """None for a page within the capture limits; else the clip of its top-left part and a
+    note saying what was left out (only the viewport when the page's size cannot be read)."""
+    try:
+        sizes = [max(0, int(value)) for value in page.evaluate(_PAGE_SIZE)]
+        width, height = max(sizes[0:2]), max(sizes[2:4])
+    except (TypeError, ValueError, IndexError):
+        view = page.viewport_size or {"width": MAX_SHOT_WIDTH, "height": MAX_SHOT_HEIGHT}
+        clip = {"x": 0.0, "y": 0.0, "width": float(view["width"]), "height": float(view["height"])}
+        return clip, "no se pudo medir la página; se capturó solo la parte visible"
+    kept_width = min(width, MAX_SHOT_WIDTH)
+    kept_height = min(height, MAX_SHOT_HEIGHT, MAX_SHOT_PIXELS // max(1, kept_width))
+    if (kept_width, kept_height) == (width, height):
+        return None, None
+    clip = {"x": 0.0, "y": 0.0, "width": float(kept_width), "height": float(kept_height)}
+    note = (
+        f"la página mide {width:,} × {height:,} px; se capturaron solo los primeros "
+        f"{int(clip['width']):,} × {int(clip['height']):,} px (límite de captura)"
+    )
+    return clip, note
+
+
+def _texts(found: object) -> dict[str, str | None]:
+    if not isinstance(found, dict):
+        return {}
+    return {
+        clean_text(key, 100): None if value is None else clean_text(value, MAX_TEXT_CHARS)
+        for key, value in found.items()
+    }
+
+
+def _corte(found: object) -> dict[str, Any]:
+    if not isinstance(found, dict):
+        return {}
+    text = found.get("texto")
+    listed = found.get("lineas")
+    lines: list[Any] = listed if isinstance(listed, list) else []
+    return {
+        "texto": None if text is None else clean_text(text, MAX_TEXT_CHARS),
+        "visible": bool(found.get("visible")),
+        "lineas": [clean_text(line, MAX_TEXT_CHARS) for line in lines[:5]],
+    }
 
 
 def stable_screenshot(
-    page: Page, target: Page | Frame, settings: RenderSettings, clip: dict[str, float] | None
+    page: Page,
+    target: Page | Frame,
+    settings: RenderSettings,
+    clip: dict[str, float] | None,
+    tries: int | None = None,
 ) -> tuple[bytes, bool, int]:
-    """Shots until two consecutive ones are identical: (png, stable, shots taken)."""
+    """Shots until two consecutive ones are identical (at most ``tries``, default
+    ``max_shots``): (png, stable, shots taken)."""
     options: dict[str, Any] = {
         "full_page": settings.full_page or clip is not None,
         "animations": "disabled",
@@ -131,13 +254,14 @@ def stable_screenshot(
     }
     if clip is not None:
         options["clip"] = clip
+    limit = tries or settings.max_shots
     previous = page.screenshot(**options)
-    for count in range(2, settings.max_shots + 1):
+    for count in range(2, limit + 1):
         current = page.screenshot(**options)
         if current == previous:
             return current, True, count
         previous = current
-    return previous, False, settings.max_shots
+    return previous, False, limit
 
 
 def shoot_embedded(
@@ -150,12 +274,19 @@ def shoot_embedded(
     """Open the portal page, find the PREP frame and shoot each ``embed_pages`` route inside it."""
     _, width, height = viewport
     result = EmbeddedShots(portal_url)
+    kills = session.memory_kills
     try:
         with session.page(width, height) as (page, log):
-            _shoot_frames(page, log, settings, queries_for, result)
-            result.problems = log.problems
+            try:
+                _shoot_frames(page, log, settings, queries_for, result)
+            finally:
+                result.problems = list(log.problems)
     except Error as exc:
-        result.error = result.error or _short(exc)
+        result.error = result.error or _browser_reason(exc, settings)
+    except Exception:  # what a portal returns must never crash the run
+        result.error = result.error or _UNEXPECTED
+    if session.memory_kills > kills:
+        result.error = "el portal pasó el límite de memoria del navegador y se detuvo"
     return result
 
 
@@ -167,9 +298,14 @@ def _shoot_frames(
     result: EmbeddedShots,
 ) -> None:
     try:
-        page.goto(result.portal_url, wait_until="load")
+        response = page.goto(result.portal_url, wait_until="load")
     except Error as exc:
-        result.error = f"no se pudo abrir el portal {result.portal_url}: {_short(exc)}"
+        reason = _browser_reason(exc, settings)
+        result.error = f"no se pudo abrir el portal {clean_text(result.portal_url)}: {reason}"
+        return
+    if response is not None and response.status >= 400:
+        phrase = status_phrase(response.status)
+        result.error = f"no se pudo abrir el portal {clean_text(result.portal_url)}: {phrase}"
         return
     log.wait_network_quiet(page, NETWORK_QUIET_S, settings.page_timeout_seconds)
     found = _find_prep_frame(page, settings)
@@ -179,7 +315,7 @@ def _shoot_frames(
             f"({settings.ready_selector})"
         )
         return
-    result.frame_url = found[1].url
+    result.frame_url = clean_text(found[1].url)
     base = urldefrag(found[1].url).url
     for route in settings.embed_pages:
         url = urljoin(base, route)
@@ -222,15 +358,14 @@ def _shoot_in_frame(
             frame.wait_for_url(url)
         shot.ready = _wait_ready(page, frame, log, settings, shot)
         clip = {key: float(box[key]) for key in ("x", "y", "width", "height")}
+        clip["width"] = min(clip["width"], MAX_SHOT_WIDTH)
+        clip["height"] = min(clip["height"], MAX_SHOT_HEIGHT, MAX_SHOT_PIXELS // clip["width"])
         _capture(page, frame, settings, shot, queries_for(shot.route), clip)
     except Error as exc:
-        shot.error = shot.error or _short(exc)
+        _fail(shot, _browser_reason(exc, settings), describe_browser(exc.message or str(exc)))
+    except Exception as exc:  # what a frame returns must never crash the run
+        _fail(shot, _UNEXPECTED, Failure("unexpected", _UNEXPECTED, clean_text(repr(exc))))
     return shot
-
-
-def _short(exc: Error) -> str:
-    """Playwright's message without its multi-line call log."""
-    return (exc.message or str(exc)).split("\n", 1)[0].strip()
 
 
 __all__ = [

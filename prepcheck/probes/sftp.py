@@ -31,8 +31,10 @@ import asyncssh
 
 from prepcheck.config import SftpSettings
 from prepcheck.errors import ConfigError
+from prepcheck.probes.failures import describe
 from prepcheck.redaction import from_environment
 from prepcheck.snapshots.sftp import SessionFacts, SftpOutcome, Stage
+from prepcheck.snapshots.text import clean_text
 
 T = TypeVar("T")
 
@@ -52,10 +54,11 @@ PROBE_PREFIX = ".prepcheck-"
 class _StepFailed(Exception):
     """A step inside an open session failed (stage and Spanish reason)."""
 
-    def __init__(self, stage: Stage, reason: str) -> None:
+    def __init__(self, stage: Stage, reason: str, detail: str | None = None) -> None:
         super().__init__(reason)
         self.stage = stage
         self.reason = reason
+        self.detail = detail
 
 
 Action = Callable[[asyncssh.SFTPClient, SessionFacts], Awaitable[SftpOutcome]]
@@ -152,18 +155,28 @@ def run_session(settings: SftpSettings, action: Action, *, timeout_s: float) -> 
     started = time.monotonic()
     try:
         options = _connect_options(settings)
-    except (ConfigError, OSError, asyncssh.KeyImportError) as exc:
-        reason = f"no se pudieron preparar las credenciales: {_describe(exc)}"
+    except ConfigError as exc:  # our own Spanish message (a missing environment variable)
+        reason = f"no se pudieron preparar las credenciales: {exc}"
         return SftpOutcome("credenciales", _redact(reason, settings), facts)
+    except (OSError, asyncssh.KeyImportError) as exc:
+        why = "no se pudieron preparar las credenciales: la llave privada no se pudo leer"
+        text = _redact(_describe(exc), settings)
+        return SftpOutcome("credenciales", why, facts, error_detail=text)
     facts = replace(
         facts, methods=_methods(options), host_key_checked=settings.known_hosts is not None
     )
     try:
         result = asyncio.run(_bounded(settings, options, facts, action, timeout_s))
     except Exception as exc:  # a bug here must not carry a secret into a crash report
-        result = SftpOutcome("conexion", f"falla interna del probe SFTP: {_describe(exc)}", facts)
+        result = SftpOutcome(
+            "conexion", "falla interna del probe SFTP", facts, error_detail=_describe(exc)
+        )
+    raw = _redact(result.error_detail, settings) if result.error_detail else None
     return replace(
-        result, reason=_redact(result.reason, settings), elapsed_s=time.monotonic() - started
+        result,
+        reason=_redact(result.reason, settings),
+        error_detail=raw,
+        elapsed_s=time.monotonic() - started,
     )
 
 
@@ -186,7 +199,8 @@ async def _session(
     try:
         conn = await asyncssh.connect(settings.host, settings.port, **options)
     except Exception as exc:  # every connection failure becomes an outcome, never a crash
-        return SftpOutcome(_connect_stage(exc), _connect_reason(exc, settings), facts)
+        reason = _connect_reason(exc, settings)
+        return SftpOutcome(_connect_stage(exc), reason, facts, error_detail=_describe(exc))
     try:
         facts = replace(
             facts, host_key=_fingerprint(conn), cipher=conn.get_extra_info("send_cipher")
@@ -194,9 +208,10 @@ async def _session(
         async with conn.start_sftp_client() as sftp:
             return await action(sftp, facts)
     except _StepFailed as exc:
-        return SftpOutcome(exc.stage, exc.reason, facts)
+        return SftpOutcome(exc.stage, exc.reason, facts, error_detail=exc.detail)
     except (asyncssh.Error, OSError) as exc:
-        return SftpOutcome("conexion", f"la sesión SFTP falló: {_describe(exc)}", facts)
+        reason = f"la sesión SFTP falló: {describe(exc).reason}"
+        return SftpOutcome("conexion", reason, facts, error_detail=_describe(exc))
     finally:
         conn.close()
         await conn.wait_closed()
@@ -255,17 +270,14 @@ def _connect_stage(exc: BaseException) -> Stage:
 def _connect_reason(exc: BaseException, settings: SftpSettings) -> str:
     where = f"{settings.host}:{settings.port}"
     if isinstance(exc, asyncssh.HostKeyNotVerifiable):
-        return (
-            f"la llave del servidor {where} no coincide con known_hosts "
-            f"({settings.known_hosts}): {_describe(exc)}"
-        )
+        return f"la llave del servidor {where} no coincide con known_hosts ({settings.known_hosts})"
     if isinstance(exc, asyncssh.PermissionDenied):
         return f"{where} rechazó las credenciales del usuario {settings.username}"
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return f"{where} no respondió a tiempo"
     if isinstance(exc, ConnectionRefusedError):
         return f"{where} rechazó la conexión (¿servicio SFTP apagado o puerto cerrado?)"
-    return f"no se pudo conectar a {where}: {_describe(exc)}"
+    return f"no se pudo conectar a {where}: {describe(exc).reason}"
 
 
 # -- steps ----------------------------------------------------------------------------------------
@@ -299,7 +311,8 @@ async def _step(stage: Stage, awaitable: Awaitable[T], timeout_s: float = 30.0) 
     try:
         return await asyncio.wait_for(awaitable, timeout_s)
     except asyncssh.SFTPError as exc:
-        raise _StepFailed(stage, f"el servidor respondió: {_describe(exc)}") from None
+        meaning = _SFTP_CODES.get(exc.code, "rechazó la operación")
+        raise _StepFailed(stage, f"el servidor SFTP {meaning}", _describe(exc)) from None
     except TimeoutError:
         raise _StepFailed(stage, f"sin respuesta en {timeout_s:g} s") from None
 
@@ -312,10 +325,22 @@ async def _quietly(awaitable: Awaitable[object]) -> None:
 
 # -- text -----------------------------------------------------------------------------------------
 
+#: SFTP status codes (draft-ietf-secsh-filexfer) in plain Spanish.
+_SFTP_CODES = {
+    2: "dice que el archivo o la carpeta no existe",
+    3: "negó el permiso",
+    4: "no pudo completar la operación",
+    8: "no admite la operación",
+    11: "dice que el archivo ya existe",
+    14: "se quedó sin espacio en disco",
+    15: "dice que se excedió la cuota",
+}
+
 
 def _describe(exc: BaseException) -> str:
+    """The exception's own words (sanitized), for ``error_detail``."""
     text = str(exc).strip() or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
+    return clean_text(f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text)
 
 
 def _redact(text: str, settings: SftpSettings) -> str:

@@ -9,6 +9,9 @@ Before sslyze, the child makes one plain TCP connection (bounded by ``network_ti
 "nothing listens" (``error_kind="tcp"``) is told apart from "listens but no TLS handshake
 completes" (``"handshake"``, or ``"timeout"`` when it never answers).
 
+Reasons (``error``) are plain Spanish; the system's and sslyze's own text is kept apart in
+``error_detail`` for the evidence.
+
 Certificates are validated by sslyze (cryptography's verifier) against its bundled stores and,
 when given, the difusor's rehearsal CA (``CertificateInfoExtraArgument(custom_ca_file=...)``).
 """
@@ -24,10 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.probes.bounded import run_bounded
+from prepcheck.probes.failures import Failure, describe
+from prepcheck.snapshots.text import clean_text
 from prepcheck.snapshots.tls import CertInfo, Suite, TlsScan, TrustResult
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_NETWORK_TIMEOUT_S = 5
+#: Certificates of a chain and names of a certificate kept (a site chooses both).
+MAX_CHAIN = 10
+MAX_NAMES = 100
 
 
 def scan_tls(
@@ -53,13 +61,19 @@ def scan_tls(
         elapsed = time.monotonic() - started
         reason = f"el análisis TLS no terminó en {timeout_s:g} s (límite configurado); se detuvo"
         return TlsScan(host, port, elapsed, error=reason, error_kind="timeout")
+    except OSError as exc:
+        reason = "no se pudo iniciar el análisis TLS (proceso hijo)"
+        return TlsScan(host, port, 0.0, error=reason, error_kind="internal", error_detail=str(exc))
     elapsed = time.monotonic() - started
     try:
         document = json.loads(output.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        reason = f"el análisis TLS terminó sin resultado legible: {errors[-300:]!r}"
-        return TlsScan(host, port, elapsed, error=reason, error_kind="internal")
-    return scan_from_json(document, elapsed)
+        return scan_from_json(document, elapsed)
+    except (ValueError, IndexError, KeyError, TypeError):
+        reason = "el análisis TLS terminó sin un resultado legible"
+        detail = clean_text(errors[-300:])
+        return TlsScan(
+            host, port, elapsed, error=reason, error_kind="internal", error_detail=detail
+        )
 
 
 def scan_from_json(document: dict[str, Any], elapsed_s: float) -> TlsScan:
@@ -78,23 +92,39 @@ def scan_from_json(document: dict[str, Any], elapsed_s: float) -> TlsScan:
         negotiated=document.get("negotiated", {}),
         protocols=protocols,
         curves=tuple(document.get("curves", ())),
-        chain=tuple(
-            CertInfo(**{**c, "names": tuple(c["names"])}) for c in document.get("chain", ())
-        ),
+        chain=tuple(_certificate(c) for c in document.get("chain", ())[:MAX_CHAIN]),
         trust=tuple(TrustResult(**t) for t in document.get("trust", ())),
         ocsp_stapled=document.get("ocsp_stapled"),
         vulnerabilities=document.get("vulnerabilities", {}),
         command_errors=document.get("command_errors", {}),
+        error_detail=document.get("error_detail"),
     )
 
 
-def resolve_and_connect(host: str, port: int, timeout_s: float) -> tuple[str | None, str | None]:
-    """The first address of ``host`` that accepts a TCP connection, or ``(None, reason)``."""
+def _certificate(found: dict[str, Any]) -> CertInfo:
+    """A certificate of the chain, its site-chosen texts (names, subject) sanitized and cut."""
+    return CertInfo(
+        subject=clean_text(found.get("subject", ""), 500),
+        issuer=clean_text(found.get("issuer", ""), 500),
+        not_before=clean_text(found.get("not_before", ""), 60),
+        not_after=clean_text(found.get("not_after", ""), 60),
+        names=tuple(clean_text(name, 255) for name in found.get("names", ())[:MAX_NAMES]),
+        key=clean_text(found.get("key", ""), 100),
+        signature=clean_text(found.get("signature", ""), 100),
+    )
+
+
+def resolve_and_connect(
+    host: str, port: int, timeout_s: float
+) -> tuple[str | None, Failure | None]:
+    """The first address of ``host`` that accepts a TCP connection, or ``(None, failure)``
+    (Spanish reason, system text as detail)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
-        return None, f"no se pudo resolver {host}: {exc}"
-    reason = "sin direcciones"
+        found = describe(exc)
+        return None, Failure(found.kind, f"no se pudo resolver {host}", found.detail)
+    failure = Failure("dns", f"{host} no tiene direcciones")
     for family, _, _, _, address in infos[:8]:
         try:
             with socket.socket(family, socket.SOCK_STREAM) as sock:
@@ -102,8 +132,10 @@ def resolve_and_connect(host: str, port: int, timeout_s: float) -> tuple[str | N
                 sock.connect(address)
                 return str(address[0]), None
         except OSError as exc:
-            reason = f"conexión TCP a {address[0]}:{port} fallida: {exc}"
-    return None, reason
+            found = describe(exc, timeout_s=timeout_s)
+            reason = f"sin conexión TCP con {address[0]}:{port}: {found.reason}"
+            failure = Failure(found.kind, reason, found.detail)
+    return None, failure
 
 
 if __name__ == "__main__":

@@ -34,3 +34,4 @@ class FileOutcome:
     actual_size: int | None
     first_diff_offset: int | None
     reason: str
+    detail: str | None = None  # the system's own words (libcurl), for the evidence

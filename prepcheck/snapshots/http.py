@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from prepcheck.snapshots.text import clean_text
+
 
 @dataclass(frozen=True)
 class HttpSnapshot:
@@ -19,6 +21,8 @@ class HttpSnapshot:
     error: str | None = None
     truncated: bool = False
     request_headers: Mapping[str, str] = field(default_factory=dict)
+    error_kind: str | None = None  # see prepcheck.probes.failures (refused, timeout, …)
+    error_detail: str | None = None  # the system's own words, for the evidence
 
     @property
     def ok(self) -> bool:
@@ -35,14 +39,18 @@ class HttpSnapshot:
         return ", ".join(values) if values else None
 
     def summary(self) -> dict[str, object]:
-        """A short, report-friendly view (no body)."""
-        return {
-            "url": self.url,
+        """A short, report-friendly view (no body); the system's own words under
+        ``detalle_tecnico`` when the request failed."""
+        found: dict[str, object] = {
+            "url": clean_text(self.url),
             "status": self.status,
             "http_version": self.http_version,
             "error": self.error,
             "elapsed_ms": round(self.elapsed_s * 1000, 1),
         }
+        if self.error_detail:
+            found["detalle_tecnico"] = self.error_detail
+        return found
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from prepcheck.spanish import status_phrase
+
 
 @dataclass(frozen=True)
 class Phases:
@@ -62,7 +64,7 @@ class Observation:
         if self.error is not None:
             return self.error
         if self.status != 200:
-            return f"HTTP {self.status}"
+            return status_phrase(self.status or 0)
         if self.corte is None:
             return f"main.json sin corte legible ({self.corte_error or 'sin detalle'})"
         lag = self.lag()

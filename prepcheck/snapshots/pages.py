@@ -26,6 +26,20 @@ class PageShot:
     texts: dict[str, str | None] = field(default_factory=dict)
     corte: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    problems_omitted: int = 0  # problems past the page log's limit, only counted
+    console_cut: bool = False  # the console kept writing past the limit (no longer counted)
+    http_status: int | None = None
+    error_kind: str | None = None  # see prepcheck.probes.failures; also http-status, not-ready
+    error_detail: str | None = None  # chromium's own words, for the evidence
+    note: str | None = None  # what limited the capture (an oversized page)
+
+    def fail(self, reason: str, *, kind: str | None = None, detail: str | None = None) -> None:
+        """Record the first problem (later ones are consequences of it)."""
+        if self.error is not None:
+            return
+        self.error = reason
+        self.error_kind = kind
+        self.error_detail = detail
 
     @property
     def route(self) -> str:

@@ -51,6 +51,7 @@ class SftpOutcome:
     bytes: int = 0
     transfer_s: float | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    error_detail: str | None = None  # the system's or server's own words, for the evidence
 
     @property
     def ok(self) -> bool:

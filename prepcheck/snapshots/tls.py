@@ -72,6 +72,7 @@ class TlsScan:
     ocsp_stapled: bool | None = None
     vulnerabilities: dict[str, Any] = field(default_factory=dict)
     command_errors: dict[str, str] = field(default_factory=dict)
+    error_detail: str | None = None  # the system's or sslyze's own words, for the evidence
 
     @property
     def ok(self) -> bool:
@@ -83,9 +84,12 @@ class TlsScan:
 
     def summary(self) -> dict[str, object]:
         """A short, report-friendly view."""
-        return {
+        found: dict[str, object] = {
             "servidor": f"{self.host}:{self.port}",
             "ip": self.ip_address,
             "duracion_s": round(self.elapsed_s, 2),
             "error": self.error,
         }
+        if self.error_detail:
+            found["detalle_tecnico"] = self.error_detail
+        return found

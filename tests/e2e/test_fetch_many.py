@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from prepcheck.probes.fetch_many import fetch_and_compare, http2_available
+from prepcheck.probes.fetch_many import STALL_LIMIT, fetch_and_compare, http2_available
 from prepcheck.snapshots.files import ExpectedFile, FileOutcome
 
 N_FILES = 300
@@ -342,14 +342,16 @@ def test_deleted_file_redirect_and_500_are_missing(site: Site, tls: Tls) -> None
 def test_tls_is_verified_without_the_ca(site: Site) -> None:
     [outcome] = fetch_and_compare(site.base, [_expected("json/d0/f0000.json", b"")])
     assert outcome.kind == "error"
-    assert outcome.reason.startswith("error TLS")
+    assert outcome.reason == "el certificado del sitio no es de confianza o no es válido"
+    assert outcome.detail is not None and outcome.detail.startswith("libcurl 60")
 
 
 def test_refused_connection_is_error(tls: Tls) -> None:
     base = f"https://127.0.0.1:{_free_port()}"
     [outcome] = fetch_and_compare(base, [_expected("a.json", b"{}")], ca_file=tls.ca)
     assert outcome.kind == "error"
-    assert outcome.reason.startswith("error de conexión")
+    assert outcome.reason.startswith("no se pudo conectar")
+    assert outcome.detail is not None and "libcurl 7" in outcome.detail
 
 
 def test_silent_and_dripping_servers_time_out(hostile: str, tls: Tls) -> None:
@@ -360,7 +362,7 @@ def test_silent_and_dripping_servers_time_out(hostile: str, tls: Tls) -> None:
     assert time.monotonic() - started < 15
     for outcome in outcomes:
         assert outcome.kind == "error"
-        assert outcome.reason.startswith("tiempo de espera agotado (1 s)")
+        assert outcome.reason == "el archivo no terminó de llegar en 1 s"
 
 
 def test_body_over_cap_is_aborted_as_modified(hostile: str, tls: Tls) -> None:
@@ -395,6 +397,18 @@ def test_whole_run_deadline_bounds_many_hanging_files(hostile: str, tls: Tls) ->
     assert time.monotonic() - started < 10
     assert _kinds(outcomes) == {"error": 12}
     assert all("tiempo total" in o.reason for o in outcomes)
+
+
+def test_a_stalled_site_is_not_waited_on_file_after_file(hostile: str, tls: Tls) -> None:
+    """Every file hangs: after STALL_LIMIT timeouts in a row the rest are not tried."""
+    files = [_expected(f"hang/{i}.json", b"x") for i in range(40)]
+    started = time.monotonic()
+    outcomes = fetch_and_compare(hostile, files, ca_file=tls.ca, concurrency=4, timeout_s=0.5)
+    # 40 files at 4 at a time would take 5 s; the breaker stops after 8 timeouts (2 rounds).
+    assert time.monotonic() - started < 4
+    assert _kinds(outcomes) == {"error": 40}
+    stopped = [o for o in outcomes if "dejó de entregar" in o.reason]
+    assert len(stopped) >= 40 - STALL_LIMIT - 4
 
 
 def test_memory_does_not_grow_with_bytes_fetched(site: Site, tls: Tls) -> None:

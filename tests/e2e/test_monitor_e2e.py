@@ -123,7 +123,7 @@ def test_outage_of_three_periods_fails_and_report_only_reproduces(
     missed = down["freshness.missed-periods"]
     assert missed["status"] == "fail", missed["message"]
     run = missed["evidence"]["tramos_fallidos"][0]
-    assert run["periodos"] >= 3 and "conexión fallida" in run["motivo"]
+    assert run["periodos"] >= 3 and "conexión rechazada" in run["motivo"]
     # The OPLE interrupts at the start of the third consecutive failed period.
     third = datetime.fromisoformat(run["inicio"]) + timedelta(seconds=2)
     assert datetime.fromisoformat(missed["evidence"]["interrupcion"]) == third
@@ -188,7 +188,7 @@ def test_a_hanging_difusor_is_bounded_and_recorded(
         history.close()
     assert len(hung) == len(fine) >= 3  # one row per cycle for each, none skipped
     assert all(not obs.reachable and obs.elapsed_ms <= 1000 for obs in hung)
-    assert all("tiempo" in (obs.error or "") for obs in hung), {obs.error for obs in hung}
+    assert all("plazo total" in (obs.error or "") for obs in hung), {obs.error for obs in hung}
     assert all(obs.fresh(timedelta(minutes=15)) for obs in fine)
     gaps = [b.at - a.at for a, b in pairwise(fine)]
     assert max(gaps) <= timedelta(seconds=1.1)  # the hung one costs at most its bound

@@ -57,11 +57,13 @@ def test_rehearsal_ca_is_trusted_and_nothing_else(served, tmp_path):
     assert good.error is None and good.ready and good.png is not None
     with BrowserSession([]) as bare:
         rejected = shoot_page(bare, url, DESKTOP, settings, {})
-    assert rejected.png is None and "ERR_CERT_AUTHORITY_INVALID" in (rejected.error or "")
+    assert rejected.png is None and "certificado" in (rejected.error or "")
+    assert "ERR_CERT_AUTHORITY_INVALID" in (rejected.error_detail or "")
     other_ca = LocalCA.create(tmp_path / "other-ca")
     with BrowserSession([other_ca.cert_path]) as wrong:
         rejected = shoot_page(wrong, url, DESKTOP, settings, {})
-    assert rejected.png is None and "ERR_CERT_AUTHORITY_INVALID" in (rejected.error or "")
+    assert rejected.png is None and "certificado" in (rejected.error or "")
+    assert "ERR_CERT_AUTHORITY_INVALID" in (rejected.error_detail or "")
 
 
 def test_reference_site_is_loopback_and_stops(package):

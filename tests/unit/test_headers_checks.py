@@ -26,9 +26,14 @@ SITE = "https://difusor.mx/"
 URL = SITE + "prepver2021/json/main.json"
 
 
-def snap(headers=(), body=b"{}", status=200, url=URL, error=None):
+def snap(headers=(), body=b"{}", status=200, url=URL, error=None, error_kind=None):
     return HttpSnapshot(
-        url=url, status=None if error else status, headers=tuple(headers), body=body, error=error
+        url=url,
+        status=None if error else status,
+        headers=tuple(headers),
+        body=body,
+        error=error,
+        error_kind=error_kind,
     )
 
 
@@ -272,7 +277,11 @@ def test_https_redirect(status, location, outcome):
 
 
 def test_https_redirect_refused_warns_and_timeout_errors():
-    refused = snap(error="conexión fallida: [Errno 111] Connection refused", url="http://x/")
+    refused = snap(
+        error="conexión rechazada: nada escucha en esa dirección y puerto",
+        error_kind="refused",
+        url="http://x/",
+    )
     assert evaluate_https_redirect(refused, SITE).evidence["resultado"] == "http-refused"
     assert evaluate_https_redirect(snap(error="tiempo agotado: x"), SITE).status == "error"
 

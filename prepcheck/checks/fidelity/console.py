@@ -21,20 +21,33 @@ def evaluate_console(
     """
     opened = [shot for shot in shots if shot.png is not None]
     if not opened:
-        return error(check, "No se pudo abrir ninguna página")
-    found = {f"{shot.url} ({shot.viewport})": shot.problems for shot in opened if shot.problems}
+        reason = next((shot.error for shot in shots if shot.error), None)
+        suffix = f": {reason}" if reason else ""
+        return error(check, f"No se pudo abrir ninguna página{suffix}")
+    found = {f"{shot.url} ({shot.viewport})": _listed(shot) for shot in opened if shot.problems}
     evidence: dict[str, Any] = {"paginas_revisadas": len(opened), "problemas": found}
     if found:
-        total = sum(len(problems) for problems in found.values())
+        total = sum(len(shot.problems) + shot.problems_omitted for shot in opened)
+        more = " o más" if any(shot.console_cut for shot in opened) else ""
         first = next(iter(found.values()))[0]
         return outcome(
             check,
             False,
-            f"{total} errores de consola o recursos fallidos en {len(found)} páginas; "
+            f"{total}{more} errores de consola o recursos fallidos en {len(found)} páginas; "
             f"p. ej. {first}",
             **evidence,
         )
     return outcome(check, True, f"Sin errores en {len(opened)} páginas renderizadas", **evidence)
+
+
+def _listed(shot: PageShot) -> list[str]:
+    """The problems a page logged, with lines for those not kept (a flood is cut)."""
+    listed = list(shot.problems)
+    if shot.problems_omitted:
+        listed.append(f"… y {shot.problems_omitted:,} más (no se listan)")
+    if shot.console_cut:
+        listed.append("… y la consola siguió escribiendo errores (no se contaron más)")
+    return listed
 
 
 @check("render.no-console-errors")

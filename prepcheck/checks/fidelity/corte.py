@@ -16,6 +16,8 @@ from prepcheck.formats.corte import CORTE_PATTERN, corte_from_main_json, corte_i
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PageShot
+from prepcheck.snapshots.text import clean_text
+from prepcheck.spanish import status_phrase
 
 # -- freshness.corte-displayed ---------------------------------------------------------------
 
@@ -56,7 +58,10 @@ def evaluate_corte_displayed(
     except ValueError:
         expected = None
     if expected is None:
-        return error(check, f"No se conoce el corte esperado ({source}: {expected_iso!r})")
+        if expected_iso:
+            given = clean_text(expected_iso, 100)
+            return error(check, f"No se conoce el corte esperado: {source} dice «{given}»")
+        return error(check, f"No se conoce el corte esperado: {source}")
     opened = [shot for shot in shots if shot.png is not None]
     if not opened:
         return error(check, "No se pudo abrir ninguna página para leer el corte")
@@ -98,9 +103,9 @@ def corte_displayed(seen: Observer) -> CheckResult:
 def _served_corte(seen: Observer) -> tuple[str | None, str]:
     """main.json's corte as the difusor serves it (ISO), and where it was read."""
     snapshot = seen.get(seen.main_json_url)
-    source = f"main.json del difusor ({seen.main_json_url})"
+    source = f"main.json del difusor ({clean_text(seen.main_json_url, 200)})"
     if not snapshot.ok or snapshot.status != 200:
-        reason = snapshot.error or f"respondió HTTP {snapshot.status}"
+        reason = snapshot.error or f"respondió {status_phrase(snapshot.status or 0)}"
         return None, f"{source}: {reason}"
     try:
         return corte_from_main_json(snapshot.body, seen.election.tz).isoformat(), source

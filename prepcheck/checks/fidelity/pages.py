@@ -32,6 +32,8 @@ from prepcheck.snapshots.pages import PagePair
 
 #: Report images are scaled down to this width; at most this many failing pages carry images.
 IMAGE_WIDTH = 480
+#: Rows of a page drawn in the report's images (the verdict looks at the whole capture).
+IMAGE_MAX_ROWS = 4096
 MAX_PAGES_WITH_IMAGES = 4
 _PAD = (255, 0, 255, 255)  # fills the missing part of the smaller image in a size-mismatch diff
 
@@ -63,6 +65,10 @@ class PageComparison:
                 pixeles_totales=cmp.total,
                 proporcion=round(cmp.ratio, 6),
             )
+        if self.pair.actual.http_status is not None:
+            found["estado_http"] = self.pair.actual.http_status
+        if self.pair.actual.error_detail:
+            found["detalle_tecnico"] = self.pair.actual.error_detail
         found.update(
             capturas_difusor=self.pair.actual.shots,
             capturas_referencia=self.pair.reference.shots,
@@ -74,10 +80,10 @@ class PageComparison:
 def compare_pair(pair: PagePair, settings: RenderSettings) -> PageComparison:
     """Compare one pair within the configured tolerances (see ``RenderSettings``)."""
     actual, reference = pair.actual, pair.reference
+    if actual.png is None:  # the difusor's problem: never worded as the reference's
+        return PageComparison(pair, None, False, f"sin captura: {actual.error}")
     if reference.png is None:
         return PageComparison(pair, None, False, f"sin referencia: {reference.error}")
-    if actual.png is None:
-        return PageComparison(pair, None, False, f"sin captura: {actual.error}")
     options = CompareOptions(threshold=settings.threshold, include_aa=settings.include_aa)
     cmp = compare(load_rgba(reference.png), load_rgba(actual.png), options, want_diff=False)
     passed = within_tolerance(
@@ -89,6 +95,10 @@ def compare_pair(pair: PagePair, settings: RenderSettings) -> PageComparison:
         note = f"{cmp.mismatched} píxeles distintos ({cmp.ratio:.4%})"
     if actual.error is not None:
         note += f"; {actual.error}"
+    if actual.note is not None:
+        note += f"; {actual.note}"
+    if actual.http_status is not None and actual.http_status >= 400:
+        passed = False  # an error page is a finding even if it looked like the reference
     return PageComparison(pair, cmp, passed, note)
 
 
@@ -101,6 +111,7 @@ def evaluate_pages_match(
 
     Outcomes: no pages observed (error: fix the configuration or the browser); the reference
     could not be rendered (error: the official package or the harness, not the difusor); a page
+    of the difusor answered 4xx/5xx (fail, at once: serve the election folder's pages); a page
     of the difusor could not be opened at all (error: make it reachable); some page differs
     beyond ``max_diff_pixels``/``max_diff_ratio`` or has another size (fail, with reference,
     difusor and diff images: publish the site unchanged, no added elements or styles); all
@@ -111,15 +122,19 @@ def evaluate_pages_match(
     results = [compare_pair(pair, settings) for pair in pairs]
     evidence: dict[str, Any] = {"paginas": [r.evidence() for r in results]}
     evidence["tolerancia"] = _tolerance(settings)
-    unopened = [r for r in results if r.pair.actual.png is None]
+    refused = [r for r in results if _error_status(r.pair)]
+    unopened = [r for r in results if r.pair.actual.png is None and not _error_status(r.pair)]
     captured = [r for r in results if r.pair.actual.png is not None]
     no_reference = [r for r in captured if r.pair.reference.png is None]
-    if no_reference:
+    if no_reference and not refused:
         note = no_reference[0].note
         return error(check, f"No se pudo renderizar la referencia oficial: {note}", **evidence)
-    failed = [r for r in captured if not r.passed]
+    failed = [r for r in captured if not r.passed] + [
+        r for r in refused if r.pair.actual.png is None
+    ]
     if failed:
-        evidence["imagenes"] = _images(failed[:MAX_PAGES_WITH_IMAGES], settings)
+        with_images = [r for r in failed if _drawable(r.pair)]
+        evidence["imagenes"] = _images(with_images[:MAX_PAGES_WITH_IMAGES], settings)
         listed = "; ".join(f"{pair_label(r.pair)}: {r.note}" for r in failed)
         return outcome(
             check,
@@ -133,6 +148,15 @@ def evaluate_pages_match(
     return outcome(
         check, True, f"Las {len(results)} páginas coinciden con la referencia oficial", **evidence
     )
+
+
+def _error_status(pair: PagePair) -> bool:
+    status = pair.actual.http_status
+    return status is not None and status >= 400
+
+
+def _drawable(pair: PagePair) -> bool:
+    return pair.actual.png is not None and pair.reference.png is not None
 
 
 def _tolerance(settings: RenderSettings) -> dict[str, Any]:
@@ -150,13 +174,19 @@ def pair_label(pair: PagePair) -> str:
 
 
 def _images(results: Iterable[PageComparison], settings: RenderSettings) -> list[dict[str, str]]:
-    """Reference, difusor and diff images (scaled down) for the report."""
+    """Reference, difusor and diff images (scaled down) for the report.
+
+    Only the top ``IMAGE_MAX_ROWS`` rows are drawn; when the sizes differ the diff only
+    illustrates, so it is drawn on images already scaled to ``IMAGE_WIDTH`` (a 4000 × 16384
+    page against the reference would otherwise cost gigabytes of comparison arrays)."""
     images: list[dict[str, str]] = []
     options = CompareOptions(threshold=settings.threshold, include_aa=settings.include_aa)
     for result in results:
         assert result.pair.reference.png is not None and result.pair.actual.png is not None
-        expected, actual = load_rgba(result.pair.reference.png), load_rgba(result.pair.actual.png)
-        expected, actual = _same_size(expected, actual)
+        expected = load_rgba(result.pair.reference.png)[:IMAGE_MAX_ROWS]
+        actual = load_rgba(result.pair.actual.png)[:IMAGE_MAX_ROWS]
+        if expected.shape != actual.shape:
+            expected, actual = _same_size(_narrowed(expected), _narrowed(actual))
         diff = compare(expected, actual, options).diff
         where = pair_label(result.pair)
         for label, image in (("referencia", expected), ("difusor", actual), ("diferencias", diff)):
@@ -166,6 +196,13 @@ def _images(results: Iterable[PageComparison], settings: RenderSettings) -> list
                     {"nombre": f"{where} — {label}", "png_base64": base64.b64encode(png).decode()}
                 )
     return images
+
+
+def _narrowed(image: RGBA) -> RGBA:
+    """``image`` scaled down to ``IMAGE_WIDTH`` (aspect kept); unchanged when narrower."""
+    if image.shape[1] <= IMAGE_WIDTH:
+        return image
+    return load_rgba(encode_png(image, max_width=IMAGE_WIDTH))
 
 
 def _same_size(first: RGBA, second: RGBA) -> tuple[RGBA, RGBA]:

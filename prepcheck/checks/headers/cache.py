@@ -119,6 +119,7 @@ def _observation(item: LabelledSnapshot) -> dict[str, object]:
         "last_modified": snap.header("last-modified"),
         "sha256": _digest(snap.body) if snap.ok else None,
         "intermediarios": {h: snap.header(h) for h in _CDN_HINT_HEADERS if snap.header(h)},
+        **({"detalle_tecnico": snap.error_detail} if snap.error_detail else {}),
     }
 
 

@@ -86,6 +86,7 @@ def evaluate_compression(snapshots: dict[str, HttpSnapshot]) -> CheckResult:
                 "content_encoding": encoding or None,
                 "bytes": len(snap.body),
                 "error": snap.error,
+                **({"detalle_tecnico": snap.error_detail} if snap.error_detail else {}),
             }
         )
         small = len(snap.body) < MIN_COMPRESSIBLE_BYTES
