@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import ssl
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,11 +214,19 @@ def test_variant_a_kind_cannot_do_is_refused(site: Path, tmp_path: Path) -> None
 # -- lifecycle -----------------------------------------------------------------------------------
 
 
+WORKERS_BOUND_S = 30.0
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_stop_leaves_no_process(kind: ServerKind, site: Path, ca: LocalCA, tmp_path: Path) -> None:
     reference = start(kind, Variant(), site, tmp_path, ca)
     try:
         pid = reference.pid
+        # Apache forks its workers after the master already answers: wait for them, with a
+        # generous bound (they appear within a second on an idle machine).
+        deadline = time.monotonic() + WORKERS_BOUND_S
+        while len(group_members(pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(group_members(pid)) >= 2  # master and workers
     finally:
         reference.stop()
