@@ -366,10 +366,12 @@ def lone_surrogate(site: HostileSite, request: Request) -> bool:
 def memory_hog(site: HostileSite, request: Request) -> bool:
     if not request.is_folder:
         return False
-    # Typed arrays live outside V8's heap: only the renderer memory guard can stop this.
+    # Typed arrays live outside V8's heap: only the renderer memory guard can stop this. Fast
+    # (2.5 GB/s nominal) so that even on a busy machine it passes the guard's limit before the
+    # portal is ready to be shot.
     script = (
-        "<script>var kept = []; setInterval(function () { for (var i = 0; i < 20; i++) "
-        "{ kept.push(new Uint8Array(1e6).fill(7)); } }, 50);</script>"
+        "<script>var kept = []; setInterval(function () { for (var i = 0; i < 50; i++) "
+        "{ kept.push(new Uint8Array(1e6).fill(7)); } }, 20);</script>"
     )
     sound(site, request, body=index_with(site, head=script))
     return True

@@ -111,6 +111,6 @@ def test_a_lone_surrogate_in_the_console_can_be_stored(session, hostile):
 def test_a_page_that_eats_memory_is_stopped_by_the_guard(session, hostile):
     kills = session.memory_kills
     shot = shoot(session, hostile, "memoria")
-    assert session.memory_kills > kills
+    assert session.memory_kills > kills, (shot.error_kind, shot.error, shot.note)
     assert shot.error_kind == "memory" and shot.png is None
     assert_plain_spanish(shot.error)
