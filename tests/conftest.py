@@ -6,11 +6,15 @@
 * Every results.json the test suite writes is validated against the JSON Schema that
   ``prepcheck/results/store.py`` names: the schema is real, and everything the harness writes
   keeps to it.
+* Reference shots are kept for the test session in one cache folder shared by the xdist
+  workers (``PREPCHECK_CACHE_DIR``): each package is rendered once per session, as a user's
+  repeated runs of one package are, and nothing lands in the user's own cache.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         tier = _TIERS.get(item.path.parent.name) or _TIERS.get(item.path.parent.parent.name)
         if tier is not None:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_shot_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    os.environ["PREPCHECK_CACHE_DIR"] = str(shared / "prepcheck-cache")
 
 
 def _written_results(base: Path) -> list[Path]:

@@ -3,7 +3,8 @@
 Contract of :func:`run_checklist`:
 
 * the official package is verified once and, when usable, served once on loopback as the
-  reference every session renders against; reference shots are shared through a cache folder;
+  reference every session renders against; reference shots are shared through a cache folder,
+  kept between runs of the same package (``reference_cache``);
 * each difusor is checked by its own pytest session (a child process in its own process
   group), at most ``jobs`` at a time and at most ``browsers`` browsers at a time; a session
   that outlives its difusor's budget (``difusor.budget_seconds``) plus a grace is killed with
@@ -37,6 +38,7 @@ from prepcheck.archive.official import OfficialPackage
 from prepcheck.checklist import sources
 from prepcheck.checklist.plugin import RUN_IDS, session_path
 from prepcheck.checklist.progress import RunProgress, SilentProgress
+from prepcheck.checklist.reference_cache import shots_folder
 from prepcheck.checklist.session_file import read_session, session_results
 from prepcheck.config import Config, Difusor, Needs, load_config
 from prepcheck.errors import HarnessError, ResultsFileError
@@ -322,10 +324,12 @@ class _Shared:
         self.slots = scratch / "navegadores"
         self.slots.mkdir()
         self.browsers = max(1, browsers)
+        kept = shots_folder(package.archive) if package is not None and package.usable else None
+        self.shots = kept or scratch / "referencia"
 
     def options(self) -> list[str]:
         found = [f"--prepcheck-browser-slots={self.slots}:{self.browsers}"]
-        found.append(f"--prepcheck-cache={self.scratch / 'referencia'}")
+        found.append(f"--prepcheck-cache={self.shots}")
         if self.reference is not None:
             found.append(f"--prepcheck-reference={self.reference}")
         if self.package is not None and self.package.usable:

@@ -69,6 +69,18 @@ LAUNCH_ARGS = (
 )
 
 
+def browser_build(executable: Path = CHROMIUM) -> str:
+    """What identifies the pixels this browser draws: its binary (Debian's wrapper script
+    starts /usr/lib/chromium/chromium) by size and time, and the launch arguments. Cached
+    reference shots are reused only under the same build."""
+    binary = Path("/usr/lib/chromium/chromium") if executable == CHROMIUM else executable
+    try:
+        facts = binary.stat()
+    except OSError:
+        return f"{binary}:desconocido:{LAUNCH_ARGS}"
+    return f"{binary}:{facts.st_size}:{facts.st_mtime_ns}:{LAUNCH_ARGS}"
+
+
 class BrowserError(ProbeError):
     """The browser could not be prepared or launched."""
 

@@ -27,13 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 import httpx
 
 from prepcheck.config import RenderSettings
 from prepcheck.formats.figures import Figure, expected_figures, queries
-from prepcheck.probes.browser import BrowserError, BrowserSession
+from prepcheck.probes.browser import BrowserError, BrowserSession, browser_build
 from prepcheck.probes.page import page_url, shoot_embedded, shoot_page
 from prepcheck.snapshots.pages import PagePair, PageShot, RenderObservation
 
@@ -133,10 +133,17 @@ class ReferenceRenderer:
     ) -> PageShot:
         if self.cache_dir is None:
             return take()
-        name = hashlib.sha256(repr((self.site.folder_url, key)).encode()).hexdigest()[:32]
+        # The folder's path, not its loopback address: the port changes from run to run, and
+        # the cache folder already stands for one package's content.
+        identity = (urlsplit(self.site.folder_url).path, key, browser_build())
+        name = hashlib.sha256(repr(identity).encode()).hexdigest()[:32]
         stem = self.cache_dir / name
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with (stem.with_suffix(".lock")).open("w") as lock:
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            lock = (stem.with_suffix(".lock")).open("w")
+        except OSError:
+            return take()
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             cached = _load_shot(stem)
             if cached is not None:
@@ -148,9 +155,14 @@ class ReferenceRenderer:
 
 
 def _store_shot(stem: Path, shot: PageShot) -> None:
+    """Best effort: a shot that cannot be stored is taken again next time. The JSON is written
+    last, so a reader never pairs it with a half-written PNG."""
     fields = {k: v for k, v in dataclasses.asdict(shot).items() if k != "png"}
-    stem.with_suffix(".png").write_bytes(shot.png or b"")
-    stem.with_suffix(".json").write_text(json.dumps(fields, ensure_ascii=False), "utf-8")
+    try:
+        stem.with_suffix(".png").write_bytes(shot.png or b"")
+        stem.with_suffix(".json").write_text(json.dumps(fields, ensure_ascii=False), "utf-8")
+    except OSError:
+        stem.with_suffix(".json").unlink(missing_ok=True)
 
 
 def _load_shot(stem: Path) -> PageShot | None:
