@@ -1,0 +1,122 @@
+"""The runner's end-to-end cases share one real nginx reference difusor and one silent server.
+
+Several difusores share the nginx reference (different names, same address), which is what the
+runner sees as separate difusores; the silent server accepts TCP and never answers (a stuck TLS
+terminator). Most runs measure only ``CHEAP`` ids so each case takes seconds.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from prepcheck.demo.simulacro import CENTRE_TIME, write_config
+from prepcheck.reference.difusor import ReferenceDifusor
+from prepcheck.reference.process import live_processes
+from prepcheck.results import read_document
+from prepcheck.sample import build_package
+
+CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
+CHEAP = ("site.reachable", "headers.main-json-cache-control", "package.checksum")
+
+
+class SilentServer:
+    """Accepts TCP connections on loopback and never sends a byte (a stuck TLS terminator)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self._stop = threading.Event()
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(conn)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for conn in self._held:
+            conn.close()
+        self.sock.close()
+
+
+def serve_site(tmp_path_factory):
+    """One real nginx reference difusor and one silent server (a test module's ``site`` fixture
+    yields from this, once per module)."""
+    base = tmp_path_factory.mktemp("lifecycle")
+    built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
+    nginx = ReferenceDifusor(base / "nginx", kind="nginx")
+    nginx.publish(built.archive, built.digest_file)
+    silent = SilentServer()
+    with nginx:
+        yield base, built, nginx, silent
+    silent.close()
+
+
+def config_for(site, path: Path, good: int, hanging: int = 0, **extra: str) -> Path:
+    """``good`` names for the reference nginx and ``hanging`` for the silent server."""
+    _, built, nginx, silent = site
+    entries = [(f"bueno-{i}", nginx.base_url, nginx.ca_file) for i in range(good)]
+    entries += [
+        (f"colgado-{i}", f"https://localhost:{silent.port}/", nginx.ca_file) for i in range(hanging)
+    ]
+    config = write_config(path, built.archive, entries, render_pages=["#/"])
+    text = config.read_text(encoding="utf-8")
+    for key, value in extra.items():  # every [[difusor]] gets these keys
+        text = text.replace("[[difusor]]\n", f"[[difusor]]\n{key} = {value}\n")
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def statuses(path: Path) -> dict[str, str]:
+    return {r["id"]: r["status"] for r in read_document(path)["checks"]}
+
+
+def run_process(config: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "prepcheck.cli", "run", "--config", str(config)]
+    command += ["--out", str(out), "--quiet", *extra]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def processes_of_run(out: Path) -> list[int]:
+    """Live processes whose command line names this run's output folder (sessions, sslyze)."""
+    found = []
+    for info in live_processes():
+        try:
+            cmdline = Path(f"/proc/{info.pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if str(out) in cmdline:
+            found.append(info.pid)
+    return found
+
+
+def alive(pids: list[int]) -> list[int]:
+    live = {info.pid for info in live_processes()}
+    return [pid for pid in pids if pid in live]
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
