@@ -26,9 +26,9 @@ demo: install
 	$(VENV)/bin/prepcheck demo --out reports/demo
 
 # Test files run in parallel, each file on one worker (its module-scoped servers are started
-# once): e2e tests mostly wait on servers, browsers and sleeps, so 3 workers fit 2 cores.
+# once): e2e tests mostly wait on servers, browsers and sleeps, so 4 workers fit 2 cores.
 test: install
-	$(VENV)/bin/pytest -n 3 --dist loadfile
+	$(VENV)/bin/pytest -n 4 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .

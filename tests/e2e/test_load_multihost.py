@@ -119,8 +119,15 @@ def test_master_merges_what_two_workers_on_other_hosts_sent(
     for name, (worker, log) in workers.items():
         wait_for(lambda w=worker: not w.alive(), f"{name} to finish", 30, (worker, log))
         assert worker.returncode == 0, _text(log)
-    # The load passed; the difusor is INCOMPLETO (3): its checklist was never run here.
-    assert master.returncode == 3, _text(master_log)
+    results = json.loads((out / "ref" / "results.json").read_text())
+    capacity = next(r for r in results["checks"] if r["id"] == "load.capacity")
+    # On a machine too busy to generate the load, the product calls it inconclusive (error,
+    # saying so): the subject here, the merging of what the workers sent, holds either way.
+    saturated = capacity["status"] == "error" and "saturado" in capacity["message"]
+    assert capacity["status"] == "pass" or saturated, capacity["message"]
+    # The load passed: the difusor is INCOMPLETO (3), its checklist was never run here; an
+    # inconclusive load is an error on a required check: NO CUMPLE (1).
+    assert master.returncode == (1 if saturated else 3), _text(master_log)
 
     # Each worker's own count of what it sent, written by its Locust process on quitting.
     sent = {}
@@ -129,10 +136,7 @@ def test_master_merges_what_two_workers_on_other_hosts_sent(
         sent[own["generator"]] = own["requests"]
     assert len(sent) == 2 and all(count > 0 for count in sent.values()), sent
 
-    results = json.loads((out / "ref" / "results.json").read_text())
-    capacity = next(r for r in results["checks"] if r["id"] == "load.capacity")
     evidence = capacity["evidence"]
-    assert capacity["status"] == "pass", capacity["message"]
     assert evidence["trabajadores_remotos"] is True and evidence["procesos_trabajadores"] == 2
     # The master's merged statistics are the sum of what the workers sent, worker by worker,
     # and load.capacity was judged from those merged figures.
