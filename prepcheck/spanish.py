@@ -1,8 +1,19 @@
-"""Spanish (es-MX) renderings of durations, moments and HTTP statuses for messages and evidence."""
+"""Spanish (es-MX) renderings of counts, durations, moments and HTTP statuses for messages and
+evidence."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """«1 página», «3 páginas» (``plural`` for nouns not made by adding an s)."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def agreeing(count: int, singular: str, plural: str) -> str:
+    """The verb form agreeing with ``count``: «difiere» for 1, «difieren» otherwise."""
+    return singular if count == 1 else plural
 
 
 def duration_es(delta: timedelta) -> str:

@@ -258,7 +258,7 @@ def failing_results() -> list[CheckResult]:
         outcome(
             "render.pages-match-reference",
             False,
-            "1 de 10 páginas difieren de la referencia: #/diputaciones (mobile): 1,204 píxeles "
+            "1 de 10 páginas difiere de la referencia: #/diputaciones (mobile): 1,204 píxeles "
             "distintos (0.3400%)",
             paginas=[
                 {

@@ -9,6 +9,7 @@ from prepcheck.checks.registry import check
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PageShot
+from prepcheck.spanish import agreeing, counted
 
 
 def evaluate_console(
@@ -33,11 +34,13 @@ def evaluate_console(
         return outcome(
             check,
             False,
-            f"{total}{more} errores de consola o recursos fallidos en {len(found)} páginas; "
+            f"{total}{more} {agreeing(total, ONE_PROBLEM, PROBLEMS)} "
+            f"en {counted(len(found), 'página')}; "
             f"p. ej. {first}",
             **evidence,
         )
-    return outcome(check, True, f"Sin errores en {len(opened)} páginas renderizadas", **evidence)
+    shown = agreeing(len(opened), "página renderizada", "páginas renderizadas")
+    return outcome(check, True, f"Sin errores en {len(opened)} {shown}", **evidence)
 
 
 def _listed(shot: PageShot) -> list[str]:
@@ -48,6 +51,10 @@ def _listed(shot: PageShot) -> list[str]:
     if shot.console_cut:
         listed.append("… y la consola siguió escribiendo errores (no se contaron más)")
     return listed
+
+
+ONE_PROBLEM = "error de consola o recurso fallido"
+PROBLEMS = "errores de consola o recursos fallidos"
 
 
 @check("render.no-console-errors")

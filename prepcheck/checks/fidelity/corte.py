@@ -17,7 +17,7 @@ from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PageShot
 from prepcheck.snapshots.text import clean_text
-from prepcheck.spanish import status_phrase
+from prepcheck.spanish import agreeing, counted, status_phrase
 
 # -- freshness.corte-displayed ---------------------------------------------------------------
 
@@ -81,14 +81,16 @@ def evaluate_corte_displayed(
         return outcome(
             check,
             False,
-            f"{len(bad)} de {len(rows)} páginas no muestran el corte {expected:%d/%m/%Y %H:%M} "
+            f"{len(bad)} de {counted(len(rows), 'página')} no "
+            f"{agreeing(len(bad), 'muestra', 'muestran')} el corte {expected:%d/%m/%Y %H:%M} "
             f"({source}); p. ej. {first['url']} ({first['vista']}): {shown_text}",
             **evidence,
         )
     return outcome(
         check,
         True,
-        f"Las {len(rows)} páginas muestran el corte {expected:%d/%m/%Y %H:%M} de {source}",
+        f"{agreeing(len(rows), 'La página muestra', f'Las {len(rows)} páginas muestran')} "
+        f"el corte {expected:%d/%m/%Y %H:%M} de {source}",
         **evidence,
     )
 

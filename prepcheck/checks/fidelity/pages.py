@@ -29,6 +29,7 @@ from prepcheck.config import RenderSettings
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.pages import PagePair
+from prepcheck.spanish import agreeing, counted
 
 #: Report images are scaled down to this width; at most this many failing pages carry images.
 IMAGE_WIDTH = 480
@@ -139,15 +140,16 @@ def evaluate_pages_match(
         return outcome(
             check,
             False,
-            f"{len(failed)} de {len(results)} páginas difieren de la referencia: {listed}",
+            f"{len(failed)} de {counted(len(results), 'página')} "
+            f"{agreeing(len(failed), 'difiere', 'difieren')} de la referencia: {listed}",
             **evidence,
         )
     if unopened:
         listed = "; ".join(f"{pair_label(r.pair)}: {r.note}" for r in unopened)
-        return error(check, f"No se pudieron abrir {len(unopened)} páginas: {listed}", **evidence)
-    return outcome(
-        check, True, f"Las {len(results)} páginas coinciden con la referencia oficial", **evidence
-    )
+        could = agreeing(len(unopened), "No se pudo abrir", "No se pudieron abrir")
+        return error(check, f"{could} {counted(len(unopened), 'página')}: {listed}", **evidence)
+    matching = agreeing(len(results), "La página coincide", f"Las {len(results)} páginas coinciden")
+    return outcome(check, True, f"{matching} con la referencia oficial", **evidence)
 
 
 def _error_status(pair: PagePair) -> bool:
