@@ -146,6 +146,33 @@ def verdicts(out: Path) -> dict[str, tuple[str, dict[str, str]]]:
     return found
 
 
+def disagreements(together: dict, alone: dict, base: Path) -> list[str]:
+    """Each difusor and check whose status differs between the two runs, with both messages."""
+    lines = []
+    for name in sorted(set(together) | set(alone)):
+        first, second = together.get(name, ("—", {})), alone.get(name, ("—", {}))
+        if first == second:
+            continue
+        lines.append(f"{name}: {first[0]} (--jobs 8) / {second[0]} (--jobs 1)")
+        for check_id in sorted(set(first[1]) | set(second[1])):
+            if first[1].get(check_id) != second[1].get(check_id):
+                messages = [
+                    _message(base / run / name / "results.json", check_id)
+                    for run in ("concurrent", "serial")
+                ]
+                lines.append(f"  {check_id}: {first[1].get(check_id)} / {second[1].get(check_id)}")
+                lines += [f"    {message}" for message in messages]
+    return lines
+
+
+def _message(path: Path, check_id: str) -> str:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "(sin results.json)"
+    return next((r["message"][:300] for r in document["checks"] if r["id"] == check_id), "—")
+
+
 def start_servers(base: Path, built) -> dict[str, ReferenceDifusor]:
     servers = {
         "nginx": ReferenceDifusor(base / "nginx", kind="nginx"),
@@ -191,9 +218,12 @@ def main() -> int:
             print(f"{n} difusores, --jobs 8: {concurrent:.1f} s (pico de memoria {rss:.0f} MiB)")
             serial, _, serial_code = timed_run(config, base / "serial", 1, checks=checks)
             print(f"{n} difusores, --jobs 1: {serial:.1f} s")
-            same = verdicts(base / "concurrent") == verdicts(base / "serial")
+            together, alone = verdicts(base / "concurrent"), verdicts(base / "serial")
+            same = together == alone
             print(f"veredictos iguales: {same}; salida {code} y {serial_code}")
             if not same or code != serial_code:
+                for line in disagreements(together, alone, base):
+                    print(line)
                 raise SystemExit("the concurrent and the serial runs disagree")
         finally:
             for server in servers.values():

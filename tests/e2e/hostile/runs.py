@@ -160,7 +160,9 @@ def measure_run(
     memory_limit_mb: float | None = None,
 ) -> RunMeasure:
     """Run ``prepcheck run`` for ``behaviour``'s difusor; see the module contract. A tree whose
-    PSS passes ``memory_limit_mb`` is killed too (a shared machine must not run out)."""
+    PSS passes ``memory_limit_mb`` is killed too (a shared machine must not run out). Each run
+    has a reference-shot cache of its own, empty: every run renders the official package, as a
+    corte's first run does, so runs compare like with like."""
     command = [
         *prepcheck_command(), "run", "--config", str(config), "--out", str(out_dir),
         "--difusor", behaviour, "--quiet",
@@ -171,8 +173,9 @@ def measure_run(
     started = time.monotonic()
     killed_for = None
     with (out_dir / "prepcheck-run.out").open("wb") as output:
+        env = {**os.environ, "PREPCHECK_CACHE_DIR": str(out_dir / "cache")}
         process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
         sampler = threading.Thread(
             target=_sample, args=(process, peak, memory_limit_mb, done, over), daemon=True
