@@ -265,7 +265,9 @@ def change(before: str | None, after: str, since: str | None = None) -> Change |
         label = "nueva advertencia" if after == "warn" else "nuevo fallo"
         return Change("new", label, before_label)
     if after in _BAD:
-        label = f"sigue fallando desde el {since}" if since else "sigue fallando"
+        # A warning both times is an advisory still to fix, not a failure: said so.
+        still = "sigue con advertencia" if after == before == "warn" else "sigue fallando"
+        label = f"{still} desde el {since}" if since else still
         return Change("still", label, before_label)
     if before in _BAD and after == "pass":
         return Change("fixed", "corregido", before_label)

@@ -29,7 +29,7 @@ from prepcheck.report import charts, es
 from prepcheck.report.advice import advice_for
 from prepcheck.report.board import render_board
 from prepcheck.report.facts import images
-from prepcheck.report.model import relative_href
+from prepcheck.report.model import change, relative_href
 from prepcheck.report.render import render_report, report_html
 from prepcheck.results import (
     STATUS_LABELS,
@@ -205,7 +205,7 @@ def test_reason_names_what_fails_or_how_to_measure_what_is_missing():
 def test_changes_since_the_previous_run_and_interruptions_are_shown():
     html = report_html(SAMPLES["no-cumple"], FINISHED)
     assert "Cambios desde la revisión anterior" in html and "con veredicto CUMPLE" in html
-    assert "Desde entonces: 13 nuevos problemas, 0 corregidos, 1 sigue fallando." in html
+    assert "Desde entonces: 13 nuevos problemas, 0 corregidos, 1 sigue pendiente." in html
     assert '<span class="change new" title="Antes: Cumple">nuevo fallo</span>' in html
     assert '<span class="change new" title="Antes: Cumple">nueva advertencia</span>' in html
     fixed = report_html(dict(SAMPLES["cumple"], previous=summary(SAMPLES["no-cumple"])), FINISHED)
@@ -373,3 +373,10 @@ def test_the_cipher_advice_matches_the_reference_configuration():
     from prepcheck.report.advice import INTERMEDIATE_CIPHERS
 
     assert INTERMEDIATE_CIPHERS == REFERENCE
+
+
+def test_a_warning_both_times_reads_as_a_warning_not_a_failure():
+    assert change("warn", "warn").label == "sigue con advertencia"
+    assert change("warn", "warn", "1 de junio").label == "sigue con advertencia desde el 1 de junio"
+    assert change("fail", "warn").label == "sigue fallando"
+    assert change("fail", "fail").label == "sigue fallando"
