@@ -33,7 +33,9 @@ MAX_BYTES = 300_000
 
 def prepare(out: Path) -> tuple[Path, Path, Path]:
     """Add the failing sample to ``out``; return the board, its report and a memoria."""
-    reference = read_document(sorted(out.glob("*/results.json"))[0])
+    # The first reference difusor, never a sample an earlier shooting added (so it can rerun).
+    found = sorted(p for p in out.glob("*/results.json") if p.parent.name != SAMPLE)
+    reference = read_document(found[0])
     renamed = {**reference, "difusor": SAMPLE, "display_name": "Universidad de Muestra"}
     replaced = [r.to_record() for r in failing_results() if r.id != "sftp.reachable"]
     replaced += [not_measured(cid).to_record() for cid in ("host.disk-free", "host.history-kept")]
