@@ -13,14 +13,14 @@ then keeps its shots in its scratch folder, as before.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
 
+from prepcheck.archive.digest import file_digest
+
 #: Package folders kept (a corte every 15 minutes: the last two hours of a rehearsal).
 KEEP = 8
-_CHUNK = 1 << 20
 
 
 def cache_root() -> Path:
@@ -36,7 +36,7 @@ def shots_folder(archive: Path) -> Path | None:
     """The reference-shot folder of this package archive, created and marked as just used;
     older package folders beyond ``KEEP`` are removed. None when the cache is unusable."""
     try:
-        digest = _sha256(archive)
+        digest = file_digest(archive)
         base = cache_root() / "referencia"
         folder = base / digest[:32]
         folder.mkdir(parents=True, exist_ok=True)
@@ -45,14 +45,6 @@ def shots_folder(archive: Path) -> Path | None:
     except OSError:
         return None
     return folder
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _prune(base: Path) -> None:
