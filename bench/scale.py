@@ -33,39 +33,13 @@ from _common import emit
 
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.difusor import ReferenceDifusor
+from prepcheck.reference.silent import SilentServer
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 HANG_BUDGET_S = 45
 TAMPERED = "prepver2021/json/diputaciones/distrito_07.json"
-
-
-class SilentServer:
-    """Accepts TCP connections on loopback and never sends a byte."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.held: list[socket.socket] = []
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.held.append(self.sock.accept()[0])
-            except (TimeoutError, OSError):
-                continue
-
-    def close(self) -> None:
-        self.stop.set()
-        for conn in self.held:
-            conn.close()
-        self.sock.close()
 
 
 def closed_port() -> int:

@@ -7,10 +7,8 @@ terminator). Most runs measure only ``CHEAP`` ids so each case takes seconds.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -18,43 +16,12 @@ from pathlib import Path
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.process import live_processes
+from prepcheck.reference.silent import SilentServer
 from prepcheck.results import read_document
 from prepcheck.sample import build_package
 
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 CHEAP = ("site.reachable", "headers.main-json-cache-control", "package.checksum")
-
-
-class SilentServer:
-    """Accepts TCP connections on loopback and never sends a byte (a stuck TLS terminator)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self._stop = threading.Event()
-        self._held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self._held.append(conn)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        for conn in self._held:
-            conn.close()
-        self.sock.close()
 
 
 def serve_site(tmp_path_factory):

@@ -19,9 +19,7 @@ to their own end-to-end test.
 from __future__ import annotations
 
 import json
-import socket
 import ssl
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.cache_probe import probe_main_json_caching
 from prepcheck.probes.http import fetch, make_client
 from prepcheck.reference.difusor import ReferenceDifusor
+from prepcheck.reference.silent import SilentServer
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import build_package
 
@@ -113,38 +112,6 @@ EXPECTED: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
-class HangingTlsServer:
-    """Accepts TCP connections on loopback and never sends a byte (a stuck TLS terminator)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self._stop = threading.Event()
-        self._held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self._held.append(conn)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        for conn in self._held:
-            conn.close()
-        self.sock.close()
-
-
 def warm_and_change_main_json(difusor: ReferenceDifusor) -> None:
     """Let the front cache store main.json, then change the file behind it (a new corte)."""
     url = difusor.base_url + "prepver2021/json/main.json"
@@ -190,7 +157,7 @@ def hanging_run(tmp_path_factory):
     """
     base = tmp_path_factory.mktemp("e2e-hang")
     built = build_package(CORTE, base / "packages", utc_offset=CENTRE_TIME)
-    hanging = HangingTlsServer()
+    hanging = SilentServer()
     good = ReferenceDifusor(base / "ref", kind="nginx")
     try:
         good.publish(built.archive, built.digest_file)

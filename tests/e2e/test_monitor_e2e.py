@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from prepcheck.monitor.history import open_history
 from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.pki import LocalCA
 from prepcheck.reference.process import free_port
+from prepcheck.reference.silent import SilentServer
 from prepcheck.sample import BuiltPackage
 
 MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.publication-window")
@@ -40,32 +40,6 @@ def serve(workdir: Path, package: BuiltPackage) -> ReferenceDifusor:
     difusor.publish(package.archive, package.digest_file)
     difusor.start()
     return difusor
-
-
-class SilentServer:
-    """Accepts TCP connections and never sends a byte (a hung difusor)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.held: list[socket.socket] = []
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.done.is_set():
-            try:
-                self.held.append(self.sock.accept()[0])
-            except TimeoutError:
-                continue
-
-    def close(self) -> None:
-        self.done.set()
-        self.thread.join(timeout=2)
-        for conn in [*self.held, self.sock]:
-            conn.close()
 
 
 @pytest.fixture
