@@ -37,6 +37,8 @@ class DigestFacts:
     expected_from: str | None
     matches: bool | None
     problem: str | None = None
+    #: The archive's digest in hex, as computed, when it matched.
+    found: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,14 +163,16 @@ def _digest_facts(archive: Path, source: PackageSource) -> DigestFacts:
             f"no hay huella para {archive.name}: configure «digest» o «digest_file»",
         )
     try:
-        verify_digest(archive, expected=source.digest, sidecar=sidecar, algorithm=source.algorithm)
+        _, found = verify_digest(
+            archive, expected=source.digest, sidecar=sidecar, algorithm=source.algorithm
+        )
     except PackageError as exc:
         return DigestFacts(facts.algorithm, expected_from, False, f"la huella no coincide: {exc}")
     except OSError as exc:
         return DigestFacts(
             facts.algorithm, expected_from, None, f"no se pudo leer el paquete: {exc.strerror}"
         )
-    return DigestFacts(facts.algorithm, expected_from, True)
+    return DigestFacts(facts.algorithm, expected_from, True, found=found)
 
 
 def _safety_facts(archive: Path, limits: Limits) -> SafetyFacts:

@@ -4,7 +4,7 @@ Rendering the official package costs as much as rendering a difusor, and it is t
 for every run against the same package (re-running one difusor after its fix, a sharded run,
 the test suite). :func:`shots_folder` names a folder under the user's cache
 (``$PREPCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/prepcheck``, else ``~/.cache/prepcheck``),
-keyed by the SHA-256 of the package archive; the renderer keys each shot further by page,
+keyed by the package archive's verified digest; the renderer keys each shot further by page,
 viewport, render settings and the browser build, so a shot is reused only for the same bytes
 shown by the same browser. Only the ``KEEP`` most recently used package folders are kept.
 It returns None when the cache cannot be used (no usable package, an unwritable cache): the run
@@ -16,8 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-
-from prepcheck.archive.digest import file_digest
 
 #: Package folders kept (a corte every 15 minutes: the last two hours of a rehearsal).
 KEEP = 8
@@ -32,11 +30,11 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "prepcheck"
 
 
-def shots_folder(archive: Path) -> Path | None:
-    """The reference-shot folder of this package archive, created and marked as just used;
-    older package folders beyond ``KEEP`` are removed. None when the cache is unusable."""
+def shots_folder(digest: str) -> Path | None:
+    """The reference-shot folder of the package archive whose verified digest is ``digest``,
+    created and marked as just used; older package folders beyond ``KEEP`` are removed. None
+    when the cache is unusable."""
     try:
-        digest = file_digest(archive)
         base = cache_root() / "referencia"
         folder = base / digest[:32]
         folder.mkdir(parents=True, exist_ok=True)

@@ -324,8 +324,7 @@ class _Shared:
         self.slots = scratch / "navegadores"
         self.slots.mkdir()
         self.browsers = max(1, browsers)
-        kept = shots_folder(package.archive) if package is not None and package.usable else None
-        self.shots = kept or scratch / "referencia"
+        self.shots = _kept_shots(package) or scratch / "referencia"
 
     def options(self) -> list[str]:
         found = [f"--prepcheck-browser-slots={self.slots}:{self.browsers}"]
@@ -354,6 +353,13 @@ def _reference(package: OfficialPackage | None) -> Any:
         yield site.folder_url
     finally:
         site.stop()
+
+
+def _kept_shots(package: OfficialPackage | None) -> Path | None:
+    """The reference-shot folder kept for a usable package, keyed by its verified digest."""
+    if package is None or not package.usable or package.digest.found is None:
+        return None
+    return shots_folder(package.digest.found)
 
 
 def _budget_of(difusor: Difusor) -> float:

@@ -1,14 +1,20 @@
-"""Reference shots kept between runs: keyed by the package's bytes, pruned, never required."""
+"""Reference shots kept between runs: keyed by the package's verified digest, pruned, never
+required."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from prepcheck.archive.official import load_official
 from prepcheck.checklist import reference_cache
 from prepcheck.checklist.reference_cache import KEEP, shots_folder
+from prepcheck.checklist.runner import _kept_shots
+from prepcheck.config import PackageSource
 from prepcheck.probes.fidelity import ReferenceRenderer
 from prepcheck.snapshots.pages import PageShot
 
@@ -20,28 +26,26 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def archive(tmp_path: Path, name: str, content: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return path
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
-def test_same_bytes_same_folder_other_bytes_another(cache, tmp_path):
-    first = shots_folder(archive(tmp_path, "a.zip", b"corte 1"))
-    renamed = shots_folder(archive(tmp_path, "b.zip", b"corte 1"))
-    other = shots_folder(archive(tmp_path, "c.zip", b"corte 2"))
-    assert first == renamed and first is not None and first.parent == cache / "referencia"
+def test_same_bytes_same_folder_other_bytes_another(cache):
+    first = shots_folder(digest(b"corte 1"))
+    again = shots_folder(digest(b"corte 1"))
+    other = shots_folder(digest(b"corte 2"))
+    assert first == again and first is not None and first.parent == cache / "referencia"
     assert other != first
 
 
-def test_only_the_most_recently_used_packages_are_kept(cache, tmp_path):
+def test_only_the_most_recently_used_packages_are_kept(cache):
     folders = []
     for index in range(KEEP + 3):
-        folder = shots_folder(archive(tmp_path, f"{index}.zip", f"corte {index}".encode()))
+        folder = shots_folder(digest(f"corte {index}".encode()))
         assert folder is not None
         os.utime(folder, (index, index))  # distinct ages, oldest first
         folders.append(folder)
-    shots_folder(archive(tmp_path, "new.zip", b"corte nuevo"))
+    shots_folder(digest(b"corte nuevo"))
     kept = {p for p in (cache / "referencia").iterdir()}
     assert len(kept) == KEEP
     assert not any(f in kept for f in folders[:4])
@@ -51,8 +55,20 @@ def test_an_unusable_cache_is_no_cache(tmp_path, monkeypatch):
     blocker = tmp_path / "archivo"
     blocker.write_text("no es carpeta")
     monkeypatch.setenv("PREPCHECK_CACHE_DIR", str(blocker))
-    assert shots_folder(archive(tmp_path, "a.zip", b"x")) is None
-    assert shots_folder(tmp_path / "no-existe.zip") is None
+    assert shots_folder(digest(b"x")) is None
+
+
+def test_a_verified_package_is_kept_under_its_digest_and_others_are_not(cache, tmp_path):
+    archive = tmp_path / "paquete.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("prepver2021/index.html", "<!DOCTYPE html><title>PREP</title>")
+    good = PackageSource(path=archive, digest=digest(archive.read_bytes()))
+    package = load_official(archive, good, "prepver2021")
+    assert package.usable and package.digest.found == digest(archive.read_bytes())
+    assert _kept_shots(package) == cache / "referencia" / package.digest.found[:32]
+    wrong = PackageSource(path=archive, digest=digest(b"otro paquete"))
+    assert _kept_shots(load_official(archive, wrong, "prepver2021")) is None
+    assert _kept_shots(None) is None
 
 
 def test_root_follows_xdg_when_not_named(monkeypatch, tmp_path):
