@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from prepcheck.spanish import agreeing
+
 MONTHS = (
     "enero",
     "febrero",
@@ -169,5 +171,4 @@ def yes_no(value: Any) -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """«1 verificación», «3 verificaciones»."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{number(count)} {word}"
+    return f"{number(count)} {agreeing(count, singular, plural_form or singular + 's')}"
