@@ -62,6 +62,7 @@ def write_config(
     embedded_portal: bool = False,
     load_table: str | None = None,
     sftp_tables: Mapping[str, str] | None = None,
+    difusor_keys: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a prepcheck TOML for ``difusores`` = (name, base_url, ca_file[, http_url]) and
     ``package``. ``render_pages`` narrows the browser checks to those pages on the desktop
@@ -69,7 +70,8 @@ def write_config(
     ``embedded_portal`` sets ``embed_url`` to the difusor's portal page (its ``base_url``);
     ``load_table`` is the body of a ``[difusor.load]`` table for every difusor;
     ``sftp_tables`` maps a difusor name to the body of its ``[difusor.sftp]`` table
-    (``sftp_table`` writes one for an embedded difusor)."""
+    (``sftp_table`` writes one for an embedded difusor); ``difusor_keys`` adds top-level keys
+    to every difusor, each value already written in TOML (``{"timeout_seconds": "60"}``)."""
     start, end = publication_window(current_corte(now.astimezone(CENTRE_TIME) if now else None))
     lines = [
         "# Written by prepcheck for a simulacro on the embedded reference difusor.",
@@ -97,6 +99,7 @@ def write_config(
             f"ca_file = {_toml_string(ca_file)}",
         ]
         lines += [f"http_url = {_toml_string(url)}" for url in http_url]
+        lines += [f"{key} = {value}" for key, value in (difusor_keys or {}).items()]
         if embedded_portal:
             lines.append(f"embed_url = {_toml_string(base_url)}")
         if render_pages is not None:

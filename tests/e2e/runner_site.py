@@ -44,12 +44,7 @@ def config_for(site, path: Path, good: int, hanging: int = 0, **extra: str) -> P
     entries += [
         (f"colgado-{i}", f"https://localhost:{silent.port}/", nginx.ca_file) for i in range(hanging)
     ]
-    config = write_config(path, built.archive, entries, render_pages=["#/"])
-    text = config.read_text(encoding="utf-8")
-    for key, value in extra.items():  # every [[difusor]] gets these keys
-        text = text.replace("[[difusor]]\n", f"[[difusor]]\n{key} = {value}\n")
-    config.write_text(text, encoding="utf-8")
-    return config
+    return write_config(path, built.archive, entries, render_pages=["#/"], difusor_keys=extra)
 
 
 def statuses(path: Path) -> dict[str, str]:

@@ -64,17 +64,16 @@ def full_run(tmp_path_factory):
         change_byte(live["csv-alterado"] / TAMPERED_CSV, 40_000)
         (live["archivo-borrado"] / DELETED).unlink()
         entries = [(n, d.base_url, d.ca_file) for n, d in difusores.items()]
-        config = write_config(
-            base / "prepcheck.toml", built[LATEST].archive, entries, render_pages=["#/"]
-        )
         # Four full-scale difusores at once beside other test files can starve two cores: a
         # generous per-transfer bound (the default is 10 s) keeps a starved checker from calling
         # files unverifiable; the subject here is what the files say, not how fast they come.
-        text = config.read_text(encoding="utf-8")
-        text = text.replace(
-            "[[difusor]]\n", f"[[difusor]]\ntimeout_seconds = {STARVED_TIMEOUT_S}\n"
+        config = write_config(
+            base / "prepcheck.toml",
+            built[LATEST].archive,
+            entries,
+            render_pages=["#/"],
+            difusor_keys={"timeout_seconds": str(STARVED_TIMEOUT_S)},
         )
-        config.write_text(text, encoding="utf-8")
         checks = ("site.", "package.", "integrity.", "freshness.corte-current")
         options = Options(jobs=4, checks=checks, technical_report=False)
         outcome = run_checklist(config, base / "reports", options=options)
