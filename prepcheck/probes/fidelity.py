@@ -105,15 +105,36 @@ class ReferenceRenderer:
             )
         return self._cache[key]
 
+    def ready(
+        self, page: str, viewport: tuple[str, int, int], settings: RenderSettings
+    ) -> PageShot | None:
+        """The reference shot when it is already taken (here or in the cache folder), else
+        None; never takes one and never waits."""
+        key = (page, *viewport, settings.model_dump_json())
+        found = self._cache.get(key)
+        if found is None and self.cache_dir is not None:
+            found = _load_shot(self._stem(self.cache_dir, key))
+            if found is not None:
+                self._cache[key] = found
+        return found if found is not None and found.error is None else None
+
     def prepare(self, settings: RenderSettings) -> None:
-        """Shoot every configured page × viewport of the reference in a browser of its own
-        (run in a thread beside the difusor's shots; ``shot`` then finds them ready). Never
-        raises: what cannot be shot now is shot again, on demand, by ``shot``."""
+        """Shoot every configured page × viewport of the reference not yet taken, in a browser
+        of its own (run in a thread beside the difusor's shots; ``shot`` then finds them
+        ready). No browser starts when every shot is already taken. Never raises: what cannot
+        be shot now is shot again, on demand, by ``shot``."""
+        wanted = [
+            (page, (name, width, height))
+            for name, (width, height) in settings.viewports.items()
+            for page in settings.pages
+        ]
+        missing = [item for item in wanted if self.ready(*item, settings) is None]
+        if not missing:
+            return
         try:
             with BrowserSession([], timeout_s=settings.page_timeout_seconds) as session:
-                for name, (width, height) in settings.viewports.items():
-                    for page in settings.pages:
-                        self.shot(session, page, (name, width, height), settings)
+                for page, viewport in missing:
+                    self.shot(session, page, viewport, settings)
         except Exception:
             return
 
@@ -133,11 +154,7 @@ class ReferenceRenderer:
     ) -> PageShot:
         if self.cache_dir is None:
             return take()
-        # The folder's path, not its loopback address: the port changes from run to run, and
-        # the cache folder already stands for one package's content.
-        identity = (urlsplit(self.site.folder_url).path, key, browser_build())
-        name = hashlib.sha256(repr(identity).encode()).hexdigest()[:32]
-        stem = self.cache_dir / name
+        stem = self._stem(self.cache_dir, key)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             lock = (stem.with_suffix(".lock")).open("w")
@@ -152,6 +169,13 @@ class ReferenceRenderer:
             if shot.error is None and shot.png is not None:
                 _store_shot(stem, shot)
             return shot
+
+    def _stem(self, cache_dir: Path, key: tuple[str, str, int, int, str]) -> Path:
+        """Where the shot of ``key`` is kept in ``cache_dir`` (without suffix)."""
+        # The folder's path, not its loopback address: the port changes from run to run, and
+        # the cache folder already stands for one package's content.
+        identity = (urlsplit(self.site.folder_url).path, key, browser_build())
+        return cache_dir / hashlib.sha256(repr(identity).encode()).hexdigest()[:32]
 
 
 def _store_shot(stem: Path, shot: PageShot) -> None:
@@ -214,8 +238,9 @@ def _pairs(
         for page in settings.pages:
             figures = reference.figures(page, settings)
             url = page_url(folder_url, page)
+            known = reference.ready(page, viewport, settings)
             actual = walk.shot(url, viewport) or shoot_page(
-                session, url, viewport, settings, queries(figures)
+                session, url, viewport, settings, queries(figures), known.png if known else None
             )
             walk.saw(actual, settings)
             shots.append((page, viewport, actual, figures))

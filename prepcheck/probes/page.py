@@ -9,10 +9,11 @@ bounded by the session timeout; a page not ready in time is ``not-ready``, or ``
 requests to the site were still unanswered. A page answering 4xx/5xx is a finding at once: it is
 shot once, as it is, without waiting for the ready selector (``http_status``). Screenshots have
 animations disabled, the caret hidden and ``masks`` painted over, and are retaken until two
-consecutive shots are identical (at most ``max_shots``). A page larger than ``MAX_SHOT_WIDTH`` ×
-``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot once, up to those sizes, and
-``note`` says so (the comparator never sees an image Pillow would refuse). Text read from the
-page is sanitized and cut.
+consecutive shots are identical (at most ``max_shots``), unless the first is byte-identical to
+``settled``, a settled shot of the same page (the reference's): then it is settled too. A page
+larger than ``MAX_SHOT_WIDTH`` × ``MAX_SHOT_HEIGHT`` (or ``MAX_SHOT_PIXELS`` in area) is shot
+once, up to those sizes, and ``note`` says so (the comparator never sees an image Pillow would
+refuse). Text read from the page is sanitized and cut.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def shoot_page(
     viewport: tuple[str, int, int],
     settings: RenderSettings,
     queries: Queries,
+    settled: bytes | None = None,
 ) -> PageShot:
     """Render ``url`` in a fresh page; see the module contract."""
     name, width, height = viewport
@@ -96,7 +98,7 @@ def shoot_page(
             try:
                 if _open(page, log, url, settings, shot):
                     # Not ready is still what a citizen sees: capture it for the evidence.
-                    _capture(page, page, settings, shot, queries, None)
+                    _capture(page, page, settings, shot, queries, None, settled)
             finally:
                 shot.problems, shot.problems_omitted = list(log.problems), log.omitted
                 shot.console_cut = log.console_cut
@@ -179,6 +181,7 @@ def _capture(
     shot: PageShot,
     queries: Queries,
     clip: dict[str, float] | None,
+    settled: bytes | None = None,
 ) -> None:
     if clip is None and settings.full_page:
         clip, shot.note = _bounded_clip(page)
@@ -186,7 +189,9 @@ def _capture(
     # waiting for it to settle (each shot of a 12 Mpx page costs seconds).
     single = shot.error_kind == "http-status" or shot.note is not None
     tries = 1 if single else settings.max_shots
-    shot.png, shot.stable, shot.shots = stable_screenshot(page, target, settings, clip, tries)
+    shot.png, shot.stable, shot.shots = stable_screenshot(
+        page, target, settings, clip, tries, settled
+    )
     shot.texts = _texts(target.evaluate(_READ_TEXTS, dict(queries)))
     shot.corte = _corte(target.evaluate(_READ_CORTE, settings.corte_selector))
 
@@ -241,9 +246,11 @@ def stable_screenshot(
     settings: RenderSettings,
     clip: dict[str, float] | None,
     tries: int | None = None,
+    settled: bytes | None = None,
 ) -> tuple[bytes, bool, int]:
     """Shots until two consecutive ones are identical (at most ``tries``, default
-    ``max_shots``): (png, stable, shots taken)."""
+    ``max_shots``), or one when it is byte-identical to ``settled`` (a settled shot of the same
+    page): (png, stable, shots taken)."""
     options: dict[str, Any] = {
         "full_page": settings.full_page or clip is not None,
         "animations": "disabled",
@@ -256,6 +263,8 @@ def stable_screenshot(
         options["clip"] = clip
     limit = tries or settings.max_shots
     previous = page.screenshot(**options)
+    if settled is not None and previous == settled:
+        return previous, True, 1
     for count in range(2, limit + 1):
         current = page.screenshot(**options)
         if current == previous:
