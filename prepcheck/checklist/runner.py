@@ -5,10 +5,11 @@ Contract of :func:`run_checklist`:
 * the official package is verified once and, when usable, served once on loopback as the
   reference every session renders against; reference shots are shared through a cache folder,
   kept between runs of the same package (``reference_cache``);
-* each difusor is checked by its own pytest session (a child process in its own process
-  group), at most ``jobs`` at a time and at most ``browsers`` browsers at a time; a session
-  that outlives its difusor's budget (``difusor.budget_seconds``) plus a grace is killed with
-  its whole process tree, and the checks it had not measured are ``error`` saying so;
+* each difusor is checked by its own pytest session (a child process in a session of its
+  own, forked from a preloaded fork server: ``session_process``), at most ``jobs`` at a time
+  and at most ``browsers`` browsers at a time; a session that outlives its difusor's budget
+  (``difusor.budget_seconds``) plus a grace is killed with its whole process tree, and the
+  checks it had not measured are ``error`` saying so;
 * a difusor's results.json and report are written the moment its session ends, atomically
   and on their own: a failure writing one difusor never touches another's;
 * SIGINT and SIGTERM stop every child (whatever session its own children moved to): finished
@@ -32,7 +33,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from prepcheck.archive.official import OfficialPackage
 from prepcheck.checklist import sources
@@ -40,6 +41,7 @@ from prepcheck.checklist.plugin import RUN_IDS, session_path
 from prepcheck.checklist.progress import RunProgress, SilentProgress
 from prepcheck.checklist.reference_cache import shots_folder
 from prepcheck.checklist.session_file import read_session, session_results
+from prepcheck.checklist.session_process import SessionProcess, start_session
 from prepcheck.config import Config, Difusor, Needs, load_config
 from prepcheck.errors import HarnessError, ResultsFileError
 from prepcheck.lifecycle import stop_requested
@@ -90,8 +92,7 @@ class Session:
     """One running checking session (a child process) and what it reported so far."""
 
     name: str
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
+    process: SessionProcess
     deadline: float
     seen: set[str] = field(default_factory=set)
 
@@ -210,28 +211,22 @@ class _Run:
         path = session_path(self.out_dir, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
-        log = (path.parent / "checklist.log").open("wb")
-        command = self._command(name, shared)
-        process = subprocess.Popen(
-            command,
-            stdout=None if self.options.verbose else log,
-            stderr=subprocess.STDOUT if not self.options.verbose else None,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        log = path.parent / "checklist.log"
+        log.write_bytes(b"")
+        process = start_session(self._args(name, shared), None if self.options.verbose else log)
         self.progress.started(name, len(self.options.ids()))
         deadline = time.monotonic() + _budget_of(difusor) + GRACE_S
-        return Session(name, process, log, deadline)
+        return Session(name, process, deadline)
 
-    def _command(self, name: str, shared: _Shared) -> list[str]:
-        command = suites_command(
+    def _args(self, name: str, shared: _Shared) -> list[str]:
+        args = suites_args(
             self.config_path, self.out_dir, difusores=[name], checks=self.options.checks
         )
-        command += shared.options()
+        args += shared.options()
         if self.options.technical_report:
             report = self.out_dir / name / TECHNICAL_REPORT
-            command += [f"--html={report}", "--self-contained-html"]
-        return command
+            args += [f"--html={report}", "--self-contained-html"]
+        return args
 
     def _report_progress(self, session: Session) -> None:
         records = read_session(session_path(self.out_dir, session.name))
@@ -243,7 +238,6 @@ class _Run:
                 self.progress.measured(session.name, records[check_id], next(iter(upcoming), None))
 
     def _finish(self, session: Session, failure: str | None) -> None:
-        session.log.close()
         self._report_progress(session)
         code = session.process.returncode
         if failure is None and code not in (0, 1):
@@ -280,8 +274,7 @@ class _Run:
         """Stop every session; unfinished difusores keep their earlier results, marked."""
         for session in running.values():
             _kill_tree(session.process)
-        for name, session in running.items():
-            session.log.close()
+        for name in running:
             self._interrupted(name, reason)
         for name in queue:
             self._interrupted(name, reason)
@@ -366,7 +359,7 @@ def _budget_of(difusor: Difusor) -> float:
     return difusor.budget_seconds
 
 
-def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+def _kill_tree(process: SessionProcess) -> None:
     """SIGKILL a session, its process group and every descendant, whatever their session."""
     pids = {process.pid, *descendants(process.pid), *group_members(process.pid)}
     for pid in pids:
@@ -393,13 +386,26 @@ def suites_command(
     difusores: Sequence[str] = (),
     checks: Sequence[str] = (),
 ) -> list[str]:
-    """The command line of one checklist session for ``difusores`` (all when empty) and the
-    ids starting with ``checks`` (all when empty), leaving its session files under
-    ``out_dir``."""
+    """The command line of one checklist session (``suites_args`` run by a fresh pytest)."""
+    args = suites_args(config_path, out_dir, difusores=difusores, checks=checks)
+    return [sys.executable, "-m", "pytest", *args]
+
+
+def suites_args(
+    config_path: Path,
+    out_dir: Path,
+    *,
+    difusores: Sequence[str] = (),
+    checks: Sequence[str] = (),
+) -> list[str]:
+    """The pytest arguments of one checklist session for ``difusores`` (all when empty) and
+    the ids starting with ``checks`` (all when empty), leaving its session files under
+    ``out_dir``. Asserts are not rewritten: the plugin may be imported already (a forked
+    session) and the checklist's one test asserts nothing."""
     return [
-        sys.executable, "-m", "pytest", str(SUITES_DIR / "test_checklist.py"),
+        str(SUITES_DIR / "test_checklist.py"),
         "-c", str(SUITES_DIR / "pytest.ini"), f"--rootdir={SUITES_DIR}",
-        "-p", "prepcheck.checklist.plugin", "-q", "-rN", "--no-header",
+        "-p", "prepcheck.checklist.plugin", "--assert=plain", "-q", "-rN", "--no-header",
         f"--prepcheck-config={config_path.resolve()}", f"--prepcheck-out={out_dir.resolve()}",
         *(f"--prepcheck-difusor={name}" for name in difusores),
         *(f"--prepcheck-check={prefix}" for prefix in checks),

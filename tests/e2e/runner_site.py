@@ -13,9 +13,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from prepcheck.checklist.session_process import SESSION_NAME
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.reference.difusor import ReferenceDifusor
-from prepcheck.reference.process import live_processes
+from prepcheck.reference.process import descendants, live_processes
 from prepcheck.reference.silent import SilentServer
 from prepcheck.results import read_document
 from prepcheck.sample import build_package
@@ -57,16 +58,16 @@ def run_process(config: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def processes_of_run(out: Path) -> list[int]:
-    """Live processes whose command line names this run's output folder (sessions, sslyze)."""
+def sessions_of_run(runner: int) -> list[int]:
+    """Live checking sessions of the run whose process is ``runner`` (named SESSION_NAME)."""
     found = []
-    for info in live_processes():
+    for pid in descendants(runner):
         try:
-            cmdline = Path(f"/proc/{info.pid}/cmdline").read_bytes().decode(errors="replace")
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
         except OSError:
             continue
-        if str(out) in cmdline:
-            found.append(info.pid)
+        if name == SESSION_NAME:
+            found.append(pid)
     return found
 
 
