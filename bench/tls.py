@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find _common
 from _common import emit, peak_rss_mb
 
-from prepcheck.checklist.runner import Options, run_checklist
+from prepcheck.checklist.options import Options
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes import testssl
 from prepcheck.reference.difusor import ReferenceDifusor

@@ -431,6 +431,9 @@ _SPECS: tuple[CheckSpec, ...] = (
 )
 
 CATALOGUE: dict[str, CheckSpec] = {spec.id: spec for spec in _SPECS}
+#: The ids a checklist run (``prepcheck run``) measures, in catalogue order (ingest rehearsals,
+#: which change what a difusor publishes, come last).
+RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
 
 # Old id -> current id. Kept forever so older results.json files still render.
 ALIASES: dict[str, str] = {}

@@ -11,13 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from prepcheck.checklist.junit import write_junit
-from prepcheck.checklist.merge import merge_outputs, verdicts_of
-from prepcheck.checklist.plugin import RUN_IDS
-from prepcheck.checklist.progress import default_progress
-from prepcheck.checklist.runner import DEFAULT_BROWSERS, DEFAULT_JOBS, Options, Shard, run_checklist
+from prepcheck.catalogue import RUN_IDS
+from prepcheck.checklist.options import DEFAULT_BROWSERS, DEFAULT_JOBS, Options
+from prepcheck.checklist.shard import Shard
 from prepcheck.errors import UsageError
-from prepcheck.results import exit_code, read_document
 
 MAX_JOBS = 64
 
@@ -68,6 +65,13 @@ def run_command(args: argparse.Namespace) -> int:
     unknown = [prefix for prefix in checks if not any(i.startswith(prefix) for i in RUN_IDS)]
     if unknown:
         raise UsageError(f"--check: ninguna verificación de la revisión empieza con {unknown[0]!r}")
+    # The runner, the reports and their libraries load only when a run starts: a mistake in
+    # the arguments, or --help, answers at once.
+    from prepcheck.checklist.junit import write_junit
+    from prepcheck.checklist.progress import default_progress
+    from prepcheck.checklist.runner import run_checklist
+    from prepcheck.results import read_document
+
     options = Options(jobs=args.jobs, browsers=args.browsers, verbose=args.verbose, checks=checks)
     progress = default_progress(quiet=args.quiet or args.verbose)
     outcome = run_checklist(
@@ -87,6 +91,9 @@ def add_merge_arguments(merge: argparse.ArgumentParser) -> None:
 
 def merge_command(args: argparse.Namespace) -> int:
     """``prepcheck merge`` (see the module contract)."""
+    from prepcheck.checklist.merge import merge_outputs, verdicts_of
+    from prepcheck.results import exit_code
+
     written = merge_outputs(args.inputs, args.out)
     print(f"{len(written)} difusor(es) unidos. Tablero: {args.out / 'index.html'}")
     return exit_code(verdicts_of(written))

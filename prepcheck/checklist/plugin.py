@@ -31,8 +31,9 @@ from pathlib import Path
 import pytest
 
 from prepcheck.archive.official import OfficialPackage, load_official
-from prepcheck.catalogue import CATALOGUE
+from prepcheck.catalogue import RUN_IDS
 from prepcheck.checklist import sources
+from prepcheck.checklist.session_file import session_path
 from prepcheck.checklist.target import Budget, Target
 from prepcheck.config import Config, load_config
 from prepcheck.errors import ConfigError, HarnessError
@@ -44,16 +45,9 @@ from prepcheck.snapshots.pages import RenderObservation
 Recorder = Callable[[CheckResult], None]
 _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
-#: The ids a checklist run measures, in catalogue order (ingest rehearsals come last).
-RUN_IDS = tuple(cid for cid, check in CATALOGUE.items() if check.measured_by == "run")
 #: The ids that read the browser observation (it starts with the session when one is measured).
 BROWSER_IDS = ("render.", "freshness.corte-displayed")
 argparse_suppressed = "(interno: lo pasa prepcheck run)"
-
-
-def session_path(out_dir: Path, name: str) -> Path:
-    """Where a checklist session appends the records it measured for difusor ``name``."""
-    return out_dir / name / "checklist-session.jsonl"
 
 
 class RunState:

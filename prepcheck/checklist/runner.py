@@ -37,11 +37,12 @@ from typing import Any
 
 from prepcheck.archive.official import OfficialPackage
 from prepcheck.checklist import sources
-from prepcheck.checklist.plugin import RUN_IDS, session_path
+from prepcheck.checklist.options import Options
 from prepcheck.checklist.progress import RunProgress, SilentProgress
 from prepcheck.checklist.reference_cache import shots_folder
-from prepcheck.checklist.session_file import read_session, session_results
+from prepcheck.checklist.session_file import read_session, session_path, session_results
 from prepcheck.checklist.session_process import SessionProcess, start_session
+from prepcheck.checklist.shard import Shard
 from prepcheck.config import Config, Difusor, Needs, load_config
 from prepcheck.errors import HarnessError, ResultsFileError
 from prepcheck.lifecycle import stop_requested
@@ -51,11 +52,8 @@ from prepcheck.reference.process import descendants, group_members
 from prepcheck.results import EXIT_INTERRUPTED, Verdict, exit_code, now_iso, read_document
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
-RUN_TIMEOUT_S = 4 * 3600
 #: Time a session gets beyond its difusor's budget: interpreter start-up, report writing.
 GRACE_S = 30.0
-DEFAULT_JOBS = 8
-DEFAULT_BROWSERS = 2
 _POLL_S = 0.2
 
 
@@ -66,27 +64,6 @@ class RunOutcome:
     results: tuple[Path, ...]
 
 
-@dataclass(frozen=True)
-class Shard:
-    """``K/N``: the K-th of N deterministic slices of the difusores (sorted by name)."""
-
-    index: int
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        try:
-            index, count = (int(part) for part in text.split("/"))
-        except ValueError:
-            raise ValueError(f"se esperaba K/N (p. ej. 1/3), no {text!r}") from None
-        if not 1 <= index <= count:
-            raise ValueError(f"K debe estar entre 1 y N: {text!r}")
-        return cls(index, count)
-
-    def select(self, names: Sequence[str]) -> list[str]:
-        return [n for i, n in enumerate(sorted(names)) if i % self.count == self.index - 1]
-
-
 @dataclass
 class Session:
     """One running checking session (a child process) and what it reported so far."""
@@ -95,21 +72,6 @@ class Session:
     process: SessionProcess
     deadline: float
     seen: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Options:
-    jobs: int = DEFAULT_JOBS
-    browsers: int = DEFAULT_BROWSERS
-    verbose: bool = False
-    timeout_s: float = RUN_TIMEOUT_S
-    technical_report: bool = True
-    #: Measure only the ids starting with these prefixes (all when empty); the others keep
-    #: their earlier records.
-    checks: tuple[str, ...] = ()
-
-    def ids(self) -> tuple[str, ...]:
-        return tuple(cid for cid in RUN_IDS if cid.startswith(self.checks or ("",)))
 
 
 def select(config: Config, names: Sequence[str] | None, shard: Shard | None) -> list[str]:

@@ -1,4 +1,5 @@
-"""A checking session's file: the records it measured, one JSON line each, as they appear.
+"""A checking session's file (``session_path``): the records it measured, one JSON line each,
+as they appear.
 
 Contract: :func:`read_session` never raises: a missing file is no records, and a torn or
 foreign line is skipped. :func:`session_results` turns the records back into results for the
@@ -15,6 +16,11 @@ from typing import Any
 
 from prepcheck.catalogue import CATALOGUE
 from prepcheck.results import Artifact, CheckResult, Status, error
+
+
+def session_path(out_dir: Path, name: str) -> Path:
+    """Where a checklist session appends the records it measured for difusor ``name``."""
+    return out_dir / name / "checklist-session.jsonl"
 
 
 def read_session(path: Path) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.checklist.runner import Options, run_checklist
+from prepcheck.checklist.options import Options
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.freshness import evaluate_corte_current
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.formats.corte import corte_from_main_json

@@ -27,7 +27,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from prepcheck.checklist.runner import Options, run_checklist
+from prepcheck.checklist.options import Options
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.checks.headers import evaluate_main_json_not_cached
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.cache_probe import probe_main_json_caching

@@ -21,7 +21,8 @@ from runner_site import (
     wait_for,
 )
 
-from prepcheck.checklist.runner import Options, run_checklist
+from prepcheck.checklist.options import Options
+from prepcheck.checklist.runner import run_checklist
 from prepcheck.outputs import render
 from prepcheck.reference.process import descendants
 from prepcheck.results import EXIT_INTERRUPTED, read_document

@@ -16,7 +16,9 @@ import time
 import pytest
 from runner_site import CHEAP, config_for, serve_site, statuses
 
-from prepcheck.checklist.runner import GRACE_S, Options, Shard, run_checklist
+from prepcheck.checklist.options import Options
+from prepcheck.checklist.runner import GRACE_S, run_checklist
+from prepcheck.checklist.shard import Shard
 from prepcheck.results import read_document
 
 HANG_BUDGET_S = 8.0

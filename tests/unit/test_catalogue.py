@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.catalogue import ALIASES, CATALOGUE, GROUP_TITLES, Severity, spec
-from prepcheck.checklist.plugin import RUN_IDS
+from prepcheck.catalogue import ALIASES, CATALOGUE, GROUP_TITLES, RUN_IDS, Severity, spec
 from prepcheck.docs import CATALOGUE_BEGIN, CATALOGUE_END, catalogue_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
