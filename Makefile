@@ -26,9 +26,10 @@ demo: install
 	$(VENV)/bin/prepcheck demo --out reports/demo
 
 # Test files run in parallel, each file on one worker (its module-scoped servers are started
-# once): e2e tests mostly wait on servers, browsers and sleeps, so 4 workers fit 2 cores.
+# once): e2e tests mostly wait on servers, browsers and sleeps, so 4 workers fit 2 cores. Files
+# start in the suite's own order (slow ones first, tests/conftest.py), not by test count.
 test: install
-	$(VENV)/bin/pytest -n 4 --dist loadfile
+	$(VENV)/bin/pytest -n 4 --dist loadfile --no-loadscope-reorder
 
 lint: install
 	$(VENV)/bin/ruff check .

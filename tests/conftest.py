@@ -2,7 +2,8 @@
 
 * Tiers: every test under ``tests/unit`` is marked ``unit`` (no network, no server, seconds in
   all: ``pytest -m unit``), every test under ``tests/e2e`` ``e2e`` (real nginx, Apache, sshd,
-  chromium, Locust on loopback or in network namespaces).
+  chromium, Locust on loopback or in network namespaces). Tests run slow files first, then the
+  other end-to-end files, then the unit tier (``_start_order``).
 * Every results.json the test suite writes is validated against the JSON Schema that
   ``prepcheck/results/store.py`` names: the schema is real, and everything the harness writes
   keeps to it.
@@ -29,6 +30,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         tier = _TIERS.get(item.path.parent.name) or _TIERS.get(item.path.parent.parent.name)
         if tier is not None:
             item.add_marker(getattr(pytest.mark, tier))
+    # Longest first: with `make test`'s one-file-per-worker scheduling (and xdist's own
+    # reordering by test count turned off), the slow end-to-end files start at once and the
+    # many quick unit files fill the gaps, instead of one long file starting last.
+    items.sort(key=_start_order)
+
+
+def _start_order(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow") is not None:
+        return 0
+    return 1 if item.get_closest_marker("e2e") is not None else 2
 
 
 @pytest.fixture(scope="session", autouse=True)

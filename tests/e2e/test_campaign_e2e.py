@@ -40,6 +40,8 @@ from prepcheck.reference.variants import VARIANTS
 from prepcheck.results import changes
 from prepcheck.sample import BuiltPackage, build_package
 
+pytestmark = pytest.mark.slow
+
 CORTE = datetime(2021, 6, 6, 21, 15)
 TAMPERED = "prepver2021/json/diputaciones/distrito_07.json"
 PREPCHECK = str(Path(sys.executable).with_name("prepcheck"))

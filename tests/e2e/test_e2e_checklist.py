@@ -20,6 +20,8 @@ from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.variants import Variant
 from prepcheck.sample import build_package
 
+pytestmark = pytest.mark.slow
+
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 TAMPERED_FILE = "prepver2021/json/diputaciones/distrito_07.json"
 

@@ -24,6 +24,8 @@ from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.sample import build_package
 from prepcheck.snapshots.http import HttpSnapshot
 
+pytestmark = pytest.mark.slow
+
 LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
 PREVIOUS = LATEST - timedelta(minutes=15)
 OPENING = datetime(2021, 6, 6, 19, 0, tzinfo=CENTRE_TIME)

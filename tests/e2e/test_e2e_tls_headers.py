@@ -38,6 +38,8 @@ from prepcheck.reference.silent import SilentServer
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import build_package
 
+pytestmark = pytest.mark.slow
+
 CORTE = datetime(2021, 6, 6, 21, 15, tzinfo=CENTRE_TIME)
 CHECKS = ("tls.", "headers.", "site.", "integrity.", "package.", "freshness.corte-current")
 AREA_PREFIXES = ("tls.", "headers.", "site.")

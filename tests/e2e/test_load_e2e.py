@@ -22,6 +22,8 @@ from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.sample import BuiltPackage, build_package
 
+pytestmark = pytest.mark.slow
+
 FAST = "bandwidth_seconds = 2\nspike_ramp_seconds = 1\nspike_drop_seconds = 1\n"
 #: For the tests that expect a pass: thresholds a shared, busy machine meets whatever else runs
 #: (these tests check the wiring; capacity itself is the load benchmark's question).

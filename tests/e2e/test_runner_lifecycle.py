@@ -21,6 +21,8 @@ from prepcheck.checklist.runner import GRACE_S, run_checklist
 from prepcheck.checklist.shard import Shard
 from prepcheck.results import read_document
 
+pytestmark = pytest.mark.slow
+
 HANG_BUDGET_S = 8.0
 
 

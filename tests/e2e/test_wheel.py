@@ -15,8 +15,12 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from prepcheck.demo.simulacro import write_config
 from prepcheck.reference.difusor import ReferenceDifusor
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (

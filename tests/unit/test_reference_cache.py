@@ -14,7 +14,8 @@ from prepcheck.archive.official import load_official
 from prepcheck.checklist import reference_cache
 from prepcheck.checklist.reference_cache import KEEP, shots_folder
 from prepcheck.checklist.runner import _kept_shots
-from prepcheck.config import PackageSource
+from prepcheck.config import PackageSource, RenderSettings
+from prepcheck.probes import fidelity
 from prepcheck.probes.fidelity import ReferenceRenderer
 from prepcheck.snapshots.pages import PageShot
 
@@ -103,3 +104,27 @@ def test_a_shot_is_taken_once_whatever_the_port_and_failures_are_not_kept(tmp_pa
     ReferenceRenderer(Site(8001), tmp_path)._shared(other, take(None, "no cargó"))
     ReferenceRenderer(Site(8001), tmp_path)._shared(other, take(b"PNG", None))
     assert len(taken) == 3
+
+
+def test_ready_shots_are_read_without_a_browser(tmp_path, monkeypatch):
+    settings = RenderSettings(pages=["#/"], viewports={"desktop": (1366, 768)})
+    key = ("#/", "desktop", 1366, 768, settings.model_dump_json())
+    writer = ReferenceRenderer(Site(8001), tmp_path)
+    reader = ReferenceRenderer(Site(9002), tmp_path)
+    assert reader.ready("#/", ("desktop", 1366, 768), settings) is None
+    writer._shared(key, lambda: PageShot("u", "desktop", 1366, 768, png=b"PNG"))
+
+    started: list[object] = []
+
+    def browser(*args, **kwargs):
+        started.append(args)
+        raise RuntimeError("sin navegador en esta prueba")  # prepare swallows it
+
+    monkeypatch.setattr(fidelity, "BrowserSession", browser)
+    found = reader.ready("#/", ("desktop", 1366, 768), settings)
+    assert found is not None and found.png == b"PNG"
+    reader.prepare(settings)  # nothing missing: no browser
+    assert started == []
+    mobile = RenderSettings(pages=["#/"], viewports={"mobile": (390, 844)})
+    reader.prepare(mobile)  # a shot missing: a browser is started for it
+    assert len(started) == 1

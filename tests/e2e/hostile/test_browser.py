@@ -20,6 +20,8 @@ from prepcheck.probes.page import MAX_SHOT_HEIGHT, MAX_SHOT_PIXELS, shoot_page
 
 from .conftest import Hostile, assert_plain_spanish
 
+pytestmark = pytest.mark.slow
+
 PAGE_TIMEOUT_S = 5.0
 SLACK_S = 15.0
 SETTINGS = RenderSettings(page_timeout_seconds=PAGE_TIMEOUT_S)
