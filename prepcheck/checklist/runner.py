@@ -27,7 +27,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -339,18 +338,6 @@ def _relative(path: Path, base: Path) -> str:
         return str(path.relative_to(base))
     except ValueError:
         return str(path)
-
-
-def suites_command(
-    config_path: Path,
-    out_dir: Path,
-    *,
-    difusores: Sequence[str] = (),
-    checks: Sequence[str] = (),
-) -> list[str]:
-    """The command line of one checklist session (``suites_args`` run by a fresh pytest)."""
-    args = suites_args(config_path, out_dir, difusores=difusores, checks=checks)
-    return [sys.executable, "-m", "pytest", *args]
 
 
 def suites_args(
