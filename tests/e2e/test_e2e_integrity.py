@@ -24,7 +24,10 @@ from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.sample import build_package
 from prepcheck.snapshots.http import HttpSnapshot
 
-pytestmark = pytest.mark.slow
+# The module's one run (two full-scale packages built, four full-scale difusores fetched and
+# landed) took over 300 s, pytest-timeout's default here, beside `stress-ng --cpu 2` and the other
+# slow files on two cores; 900 s still tells a slow run from a hung one.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
 PREVIOUS = LATEST - timedelta(minutes=15)
