@@ -97,7 +97,10 @@ def test_outage_of_three_periods_fails_and_report_only_reproduces(
     missed = down["freshness.missed-periods"]
     assert missed["status"] == "fail", missed["message"]
     run = missed["evidence"]["tramos_fallidos"][0]
-    assert run["periodos"] >= 3 and "conexión rechazada" in run["motivo"]
+    # The outage's reason is its first failed probe: a refused connection, or, when that probe
+    # met nginx still shutting down (a busy machine stretches it), a TLS handshake cut short.
+    assert run["periodos"] >= 3
+    assert "conexión rechazada" in run["motivo"] or "saludo TLS falló" in run["motivo"]
     # The OPLE interrupts at the start of the third consecutive failed period.
     third = datetime.fromisoformat(run["inicio"]) + timedelta(seconds=2)
     assert datetime.fromisoformat(missed["evidence"]["interrupcion"]) == third
