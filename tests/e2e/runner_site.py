@@ -58,6 +58,18 @@ def run_process(config: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler for ``signum`` (its SigCgt mask in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(
+        (line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0"
+    )
+    return bool(int(mask, 16) & (1 << (signum - 1)))
+
+
 def sessions_of_run(runner: int) -> list[int]:
     """Live checking sessions of the run whose process is ``runner`` (named SESSION_NAME)."""
     found = []

@@ -14,6 +14,7 @@ import pytest
 from runner_site import (
     CHEAP,
     alive,
+    catches,
     config_for,
     run_process,
     serve_site,
@@ -59,7 +60,9 @@ def test_interruption_keeps_what_was_known(site, tmp_path, signum, moment):
     process = run_process(config, out, "--check", "site.", "--check", "tls.")
     try:
         if moment == "startup":
-            time.sleep(1.5)  # the command is parsing and loading: no session started yet
+            # The command is parsing and loading, no session started yet; but its handler is
+            # in place (a SIGTERM during the interpreter's own start-up ends any program).
+            assert wait_for(lambda: catches(process.pid, signum), 60)
         elif moment == "sessions-running":
             assert wait_for(lambda: len(sessions_of_run(process.pid)) >= 2, 60)
         elif moment == "tls-scan":
