@@ -98,7 +98,7 @@ class ReferenceRenderer:
         viewport: tuple[str, int, int],
         settings: RenderSettings,
     ) -> PageShot:
-        key = (page, *viewport, settings.model_dump_json())
+        key = _shot_key(page, viewport, settings)
         if key not in self._cache or self._cache[key].error is not None:
             self._cache[key] = self._shared(
                 key, lambda: self._take(session, page, viewport, settings)
@@ -110,7 +110,7 @@ class ReferenceRenderer:
     ) -> PageShot | None:
         """The reference shot when it is already taken (here or in the cache folder), else
         None; never takes one and never waits."""
-        key = (page, *viewport, settings.model_dump_json())
+        key = _shot_key(page, viewport, settings)
         found = self._cache.get(key)
         if found is None and self.cache_dir is not None:
             found = _load_shot(self._stem(self.cache_dir, key))
@@ -176,6 +176,13 @@ class ReferenceRenderer:
         # the cache folder already stands for one package's content.
         identity = (urlsplit(self.site.folder_url).path, key, browser_build())
         return cache_dir / hashlib.sha256(repr(identity).encode()).hexdigest()[:32]
+
+
+def _shot_key(
+    page: str, viewport: tuple[str, int, int], settings: RenderSettings
+) -> tuple[str, str, int, int, str]:
+    """What identifies a reference shot: the page, the viewport and the render settings."""
+    return (page, *viewport, settings.model_dump_json())
 
 
 def _store_shot(stem: Path, shot: PageShot) -> None:
