@@ -160,7 +160,13 @@ def test_access_log_is_combined(server: ReferenceServer) -> None:
         http.get(
             server.base_url + "prepver2021/index.html", headers={"user-agent": "prepcheck-log"}
         )
+    # The server logs a request after its response is sent, so a client can read the log
+    # before the line lands: wait for it (10 s, far beyond any write on a busy machine).
+    deadline = time.monotonic() + 10
     lines = server.access_log.read_text().splitlines()
+    while not any("prepcheck-log" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        lines = server.access_log.read_text().splitlines()
     assert any("prepcheck-log" in line for line in lines)
     assert all(COMBINED.match(line) for line in lines), lines
 
