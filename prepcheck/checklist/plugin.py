@@ -47,6 +47,7 @@ _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
 #: The ids that read the browser observation (it starts with the session when one is measured).
 BROWSER_IDS = ("render.", "freshness.corte-displayed")
+TLS_SCAN_IDS = ("tls.",)
 argparse_suppressed = "(interno: lo pasa prepcheck run)"
 
 
@@ -247,11 +248,14 @@ def _measured(config: pytest.Config) -> list[str]:
 
 @pytest.fixture(scope="session")
 def target(request: pytest.FixtureRequest) -> Target:
-    """The difusor under test (one per selected difusor); its TLS scan and, when the session
-    measures the browser checks, its pages start at once, in the background."""
+    """The difusor under test (one per selected difusor). When the session measures TLS ids its
+    TLS scan, and when it measures browser ids its pages, start at once in the background;
+    neither starts for a session that reads none of them."""
     target = _state(request.config).target(request.param)
-    target.start_tls_scan()
-    if any(cid.startswith(BROWSER_IDS) for cid in _measured(request.config)):
+    measured = _measured(request.config)
+    if any(cid.startswith(TLS_SCAN_IDS) for cid in measured):
+        target.start_tls_scan()
+    if any(cid.startswith(BROWSER_IDS) for cid in measured):
         target.start_render()
     return target
 

@@ -19,6 +19,8 @@ from runner_site import CHEAP, config_for, serve_site, statuses
 from prepcheck.checklist.options import Options
 from prepcheck.checklist.runner import GRACE_S, run_checklist
 from prepcheck.checklist.shard import Shard
+from prepcheck.demo.simulacro import write_config
+from prepcheck.reference.latency import LatencyProxy
 from prepcheck.results import read_document
 
 pytestmark = pytest.mark.slow
@@ -50,6 +52,22 @@ def test_a_hanging_difusor_among_many_keeps_its_bound_and_delays_nobody(site, tm
     # The hanging difusor's whole session is bounded by its budget plus the grace; the other six
     # ran beside it. Generous margin for a busy machine (process start-ups, landing, reports).
     assert elapsed < HANG_BUDGET_S + GRACE_S + 60
+
+
+def test_the_tls_scan_runs_only_for_a_session_that_measures_tls(site, tmp_path):
+    _, built, nginx, _ = site
+    with LatencyProxy(("127.0.0.1", nginx.server.https_port), rtt_ms=0) as proxy:
+        url = f"https://localhost:{proxy.port}/"
+        config = write_config(tmp_path / "p.toml", built.archive, [("lejos", url, nginx.ca_file)])
+        run_checklist(config, tmp_path / "sitio", options=Options(checks=("site.",)))
+        without_tls = proxy.connections
+        run_checklist(config, tmp_path / "tls", options=Options(checks=("tls.protocols",)))
+        with_tls = proxy.connections - without_tls
+    # The site ids share one HTTP/2 connection or a few (redirects, the folder, a 404); a TLS
+    # scan opens one per protocol version and cipher tried, dozens at the least.
+    assert without_tls <= 5
+    assert with_tls >= 20
+    assert statuses(tmp_path / "tls" / "lejos" / "results.json")["tls.protocols"] == "pass"
 
 
 def test_one_difusor_that_cannot_be_written_leaves_the_others_intact(site, tmp_path):
