@@ -48,6 +48,25 @@ def test_child_runs_pytest_with_the_callers_environment(tmp_path, monkeypatch):
     assert "1 passed" in log.read_text()
 
 
+def test_the_preloaded_heap_is_out_of_the_collectors_sight(tmp_path):
+    args = _suite(
+        tmp_path,
+        """
+        import gc
+        import sys
+
+        def test_frozen():
+            # What the fork server preloaded (pytest, the checks) was frozen at the fork;
+            # what the session itself allocates is still collected.
+            assert "prepcheck.checks" in sys.modules
+            assert gc.get_freeze_count() > 50_000
+            assert gc.isenabled()
+        """,
+    )
+    log = tmp_path / "sesion.log"
+    assert start_session(args, log).wait(START_S) == 0, log.read_text()
+
+
 def test_exit_code_is_pytests(tmp_path):
     args = _suite(tmp_path, "def test_fails():\n    assert False\n")
     session = start_session(args, tmp_path / "sesion.log")
