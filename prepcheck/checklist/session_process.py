@@ -9,10 +9,10 @@ sessions are forked from ``multiprocessing``'s fork server, which imports those 
 Contract of :func:`start_session`: the child runs ``pytest.main(args)`` with this process's
 environment and working directory at the time of the call, in a session (``setsid``) of its
 own, named ``SESSION_NAME`` (``ps``, ``/proc/PID/comm``), its stdout and stderr in ``log``
-(inherited when None), and exits with pytest's exit
-code after running its ``atexit`` handlers. What the fork server preloaded is frozen out of
-the garbage collector's sight in the child (``gc.freeze``). The returned :class:`SessionProcess` answers like
-a ``subprocess.Popen``: ``pid``, ``poll()``, ``returncode`` and ``wait(timeout)``.
+(inherited when None), and exits with pytest's exit code after running its ``atexit``
+handlers. What the fork server preloaded is frozen out of the garbage collector's sight in the
+child (``gc.freeze``). The returned :class:`SessionProcess` answers like a ``subprocess.Popen``:
+``pid``, ``poll()``, ``returncode`` and ``wait(timeout)``.
 """
 
 from __future__ import annotations
