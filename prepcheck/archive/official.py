@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import pickle
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timezone
 from pathlib import Path
 
@@ -204,3 +205,19 @@ def _index(archive: Path, limits: Limits) -> tuple[tuple[ManifestEntry, ...], di
 
 
 NO_PACKAGE = "sin paquete oficial configurado"
+
+
+def save_index(package: OfficialPackage, path: Path) -> Path:
+    """Write ``package`` as loaded (facts, manifest, kept bytes; not its extracted copy) to
+    ``path`` for :func:`load_index`. Pickle: ``path`` must be in a folder only this user
+    writes (the runner's scratch folder), since loading a pickle runs what it names."""
+    path.write_bytes(pickle.dumps(replace(package, _extracted=None), pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def load_index(path: Path) -> OfficialPackage:
+    """The package :func:`save_index` wrote: verified and indexed once, read as it was."""
+    package = pickle.loads(path.read_bytes())  # written by save_index: see there
+    if not isinstance(package, OfficialPackage):
+        raise PackageError("no es un índice de paquete oficial", package=path.name)
+    return package

@@ -3,7 +3,9 @@
 Options: ``--prepcheck-config FILE`` (required), ``--prepcheck-out DIR``,
 ``--prepcheck-difusor NAME`` (repeatable; default all). From the runner, to share work across
 sessions: ``--prepcheck-package PATH`` (the official package it already verified or
-downloaded), ``--prepcheck-reference URL`` (the reference site it serves; default: this
+downloaded), ``--prepcheck-package-index FILE`` (that package as the runner loaded it, pickled
+into the run's private scratch folder: a session then neither hashes the archive nor indexes
+its files again), ``--prepcheck-reference URL`` (the reference site it serves; default: this
 session serves its own), ``--prepcheck-cache DIR`` (reference shots shared between sessions)
 and ``--prepcheck-browser-slots DIR:N`` (at most N browsers open across sessions).
 Fixtures: ``target`` (the difusor under test, a ``Target``, parametrized per selected difusor,
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.archive.official import OfficialPackage, load_official
+from prepcheck.archive.official import OfficialPackage, load_index, load_official
 from prepcheck.catalogue import RUN_IDS
 from prepcheck.checklist import sources
 from prepcheck.checklist.session_file import session_path
@@ -74,6 +76,8 @@ class RunState:
     def package(self) -> OfficialPackage | None:
         """The official package, loaded and verified once per session."""
         election = self.config.election
+        if self.shared.package_index is not None:
+            return load_index(self.shared.package_index)
         given = self.shared.package
         if given is not None and election.package is not None:
             return load_official(given, election.package, election.folder, tz=election.tz)
@@ -147,6 +151,7 @@ class SharedOptions:
     """What the runner shares with every session (see the module docstring)."""
 
     package: Path | None = None
+    package_index: Path | None = None
     reference: str | None = None
     cache: Path | None = None
     slots: tuple[Path, int] | None = None
@@ -156,9 +161,11 @@ class SharedOptions:
         slots = config.getoption("--prepcheck-browser-slots")
         folder, _, count = (slots or "").rpartition(":")
         package = config.getoption("--prepcheck-package")
+        index = config.getoption("--prepcheck-package-index")
         cache = config.getoption("--prepcheck-cache")
         return cls(
             package=Path(package) if package else None,
+            package_index=Path(index) if index else None,
             reference=config.getoption("--prepcheck-reference"),
             cache=Path(cache) if cache else None,
             slots=(Path(folder), int(count)) if slots else None,
@@ -189,7 +196,7 @@ def browser_slot(slots: tuple[Path, int] | None, budget: Budget) -> Iterator[obj
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("prepcheck", "PREP difusor checklist")
-    for name in ("package", "reference", "cache", "browser-slots"):
+    for name in ("package", "package-index", "reference", "cache", "browser-slots"):
         group.addoption(f"--prepcheck-{name}", default=None, help=argparse_suppressed)
     group.addoption("--prepcheck-config", default=None, help="election + difusores TOML file")
     group.addoption("--prepcheck-out", default="reports", help="folder for the session files")

@@ -2,9 +2,10 @@
 
 Contract of :func:`run_checklist`:
 
-* the official package is verified once and, when usable, served once on loopback as the
-  reference every session renders against; reference shots are shared through a cache folder,
-  kept between runs of the same package (``reference_cache``);
+* the official package is verified and indexed once and, when usable, handed to every session
+  as that index (no session hashes or indexes the archive again) and served once on loopback as
+  the reference every session renders against; reference shots are shared through a cache
+  folder, kept between runs of the same package (``reference_cache``);
 * each difusor is checked by its own pytest session (a child process in a session of its
   own, forked from a preloaded fork server: ``session_process``), at most ``jobs`` at a time
   and at most ``browsers`` browsers at a time; a session that outlives its difusor's budget
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prepcheck.archive.official import OfficialPackage
+from prepcheck.archive.official import OfficialPackage, save_index
 from prepcheck.checklist import sources
 from prepcheck.checklist.options import Options
 from prepcheck.checklist.progress import RunProgress, SilentProgress
@@ -279,6 +280,9 @@ class _Shared:
         self.slots.mkdir()
         self.browsers = max(1, browsers)
         self.shots = _kept_shots(package) or scratch / "referencia"
+        self.index: Path | None = None
+        if package is not None and package.usable:
+            self.index = save_index(package, scratch / "paquete-oficial.pickle")
 
     def options(self) -> list[str]:
         found = [f"--prepcheck-browser-slots={self.slots}:{self.browsers}"]
@@ -287,6 +291,8 @@ class _Shared:
             found.append(f"--prepcheck-reference={self.reference}")
         if self.package is not None and self.package.usable:
             found.append(f"--prepcheck-package={self.package.archive}")
+        if self.index is not None:
+            found.append(f"--prepcheck-package-index={self.index}")
         return found
 
 
