@@ -35,7 +35,14 @@ PREPCHECK = [sys.executable, "-m", "prepcheck.cli"]
 HOSTS = ["ref", "master", "worker1", "worker2"]
 MASTER_PORT = 5557
 USERS = 8
-LOAD = f"authorized = true\nusers = {USERS}\nrate = 40\nduration_seconds = 5\n"
+# Thresholds a shared, busy machine meets whatever else runs (as test_load_e2e's LENIENT): the
+# subject here is the merging of what the workers sent, not the reference's capacity. With the
+# default 90 % of the rate, a 5 s run whose workers waited for CPU fell short (34.9 of 40 req/s,
+# p95 42 ms) in a CI run without the generator being judged saturated.
+LOAD = (
+    f"authorized = true\nusers = {USERS}\nrate = 40\nduration_seconds = 5\n"
+    "p95_ms = 5000\np99_ms = 10000\nmin_rate_ratio = 0.3\n"
+)
 
 
 def _skip_unless_namespaces() -> None:
