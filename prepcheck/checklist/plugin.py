@@ -2,12 +2,12 @@
 
 Options: ``--prepcheck-config FILE`` (required), ``--prepcheck-out DIR``,
 ``--prepcheck-difusor NAME`` (repeatable; default all). From the runner, to share work across
-sessions: ``--prepcheck-package PATH`` (the official package it already verified or
-downloaded), ``--prepcheck-package-index FILE`` (that package as the runner loaded it, pickled
-into the run's private scratch folder: a session then neither hashes the archive nor indexes
-its files again), ``--prepcheck-reference URL`` (the reference site it serves; default: this
-session serves its own), ``--prepcheck-cache DIR`` (reference shots shared between sessions)
-and ``--prepcheck-browser-slots DIR:N`` (at most N browsers open across sessions).
+sessions: ``--prepcheck-package-index FILE`` (the official package as the runner verified or
+downloaded and loaded it, pickled into the run's private scratch folder: a session then neither
+hashes the archive nor indexes its files again), ``--prepcheck-reference URL`` (the reference
+site it serves; default: this session serves its own), ``--prepcheck-cache DIR`` (reference
+shots shared between sessions) and ``--prepcheck-browser-slots DIR:N`` (at most N browsers open
+across sessions).
 Fixtures: ``target`` (the difusor under test, a ``Target``, parametrized per selected difusor,
 session scope) and ``recorder``. The suite (``suites/test_checklist.py``) is parametrized from
 the catalogue: one test per (difusor, id a checklist run measures).
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from prepcheck.archive.official import OfficialPackage, load_index, load_official
+from prepcheck.archive.official import OfficialPackage, load_index
 from prepcheck.catalogue import RUN_IDS
 from prepcheck.checklist import sources
 from prepcheck.checklist.session_file import session_path
@@ -75,13 +75,9 @@ class RunState:
     @cached_property
     def package(self) -> OfficialPackage | None:
         """The official package, loaded and verified once per session."""
-        election = self.config.election
         if self.shared.package_index is not None:
             return load_index(self.shared.package_index)
-        given = self.shared.package
-        if given is not None and election.package is not None:
-            return load_official(given, election.package, election.folder, tz=election.tz)
-        return sources.load_package(election)
+        return sources.load_package(self.config.election)
 
     def target(self, name: str) -> Target:
         if name not in self._targets:
@@ -150,7 +146,6 @@ class RunState:
 class SharedOptions:
     """What the runner shares with every session (see the module docstring)."""
 
-    package: Path | None = None
     package_index: Path | None = None
     reference: str | None = None
     cache: Path | None = None
@@ -160,11 +155,9 @@ class SharedOptions:
     def from_config(cls, config: pytest.Config) -> SharedOptions:
         slots = config.getoption("--prepcheck-browser-slots")
         folder, _, count = (slots or "").rpartition(":")
-        package = config.getoption("--prepcheck-package")
         index = config.getoption("--prepcheck-package-index")
         cache = config.getoption("--prepcheck-cache")
         return cls(
-            package=Path(package) if package else None,
             package_index=Path(index) if index else None,
             reference=config.getoption("--prepcheck-reference"),
             cache=Path(cache) if cache else None,
@@ -196,7 +189,7 @@ def browser_slot(slots: tuple[Path, int] | None, budget: Budget) -> Iterator[obj
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("prepcheck", "PREP difusor checklist")
-    for name in ("package", "package-index", "reference", "cache", "browser-slots"):
+    for name in ("package-index", "reference", "cache", "browser-slots"):
         group.addoption(f"--prepcheck-{name}", default=None, help=argparse_suppressed)
     group.addoption("--prepcheck-config", default=None, help="election + difusores TOML file")
     group.addoption("--prepcheck-out", default="reports", help="folder for the session files")

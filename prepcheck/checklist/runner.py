@@ -274,7 +274,6 @@ class _Shared:
         self, scratch: Path, package: OfficialPackage | None, reference: str | None, browsers: int
     ) -> None:
         self.scratch = scratch
-        self.package = package
         self.reference = reference
         self.slots = scratch / "navegadores"
         self.slots.mkdir()
@@ -289,8 +288,6 @@ class _Shared:
         found.append(f"--prepcheck-cache={self.shots}")
         if self.reference is not None:
             found.append(f"--prepcheck-reference={self.reference}")
-        if self.package is not None and self.package.usable:
-            found.append(f"--prepcheck-package={self.package.archive}")
         if self.index is not None:
             found.append(f"--prepcheck-package-index={self.index}")
         return found
