@@ -33,6 +33,8 @@ from prepcheck.archive.extract import extract_safely
 from prepcheck.errors import PackageError
 
 NAME = "20210606_2100_PREP_VER"
+# Where the absolute-path kinds point (BAD_KINDS): extraction must never create them.
+ABSOLUTE_TARGETS = (Path("/tmp/evil.txt"), Path("/etc/evil.txt"))
 
 
 # --- good packages ---------------------------------------------------------------------------
@@ -155,14 +157,18 @@ def test_bad_kind_is_rejected_naming_the_entry(tmp_path: Path, kind: str) -> Non
 @pytest.mark.parametrize("kind", sorted(BAD_KINDS))
 def test_bad_kind_extraction_writes_nothing_outside_staging(tmp_path: Path, kind: str) -> None:
     build, words, limits = BAD_KINDS[kind]
-    work = tmp_path / "work"
-    work.mkdir()
+    # Three levels below the watched folder: the traversals climb at most two. The watched
+    # folder is this test's own, not the worker's whole temporary tree (other files' packages).
+    work = tmp_path / "uno" / "dos" / "work"
+    work.mkdir(parents=True)
     archive = work / f"{NAME}.zip"
     build(archive)
-    before = snapshot(tmp_path.parent)
+    absent = [p for p in ABSOLUTE_TARGETS if not p.exists()]
+    before = snapshot(tmp_path)
     with pytest.raises(PackageError, match=words):
         extract_safely(archive, work / "staging", limits)
-    assert snapshot(tmp_path.parent) == before  # staging removed, nothing escaped
+    assert snapshot(tmp_path) == before  # staging removed, nothing escaped
+    assert not any(p.exists() for p in absent)
 
 
 def test_extract_refuses_a_non_empty_or_linked_staging(tmp_path: Path) -> None:
