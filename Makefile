@@ -3,8 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := chromium nginx apache2 openssh-server testssl.sh wrk curl libnss3-tools
-DEBIAN_BINARIES := /usr/bin/chromium /usr/sbin/nginx /usr/sbin/apache2 /usr/sbin/sshd /usr/bin/testssl /usr/bin/wrk /usr/bin/curl /usr/bin/certutil
+DEBIAN_PACKAGES := chromium chromium-headless-shell nginx apache2 openssh-server testssl.sh wrk curl libnss3-tools
+DEBIAN_BINARIES := /usr/bin/chromium /usr/bin/chromium-headless-shell /usr/sbin/nginx /usr/sbin/apache2 /usr/sbin/sshd /usr/bin/testssl /usr/bin/wrk /usr/bin/curl /usr/bin/certutil
 
 .PHONY: install demo test lint bench clean
 

@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the samples
 from report_samples import failing_results
 
-from prepcheck.probes.browser import CHROMIUM, LAUNCH_ARGS
+from prepcheck.probes.browser import LAUNCH_ARGS, default_browser
 from prepcheck.report.board import render_board
 from prepcheck.report.render import render_report
 from prepcheck.results import merge_records, not_measured, read_document, summary, write_document
@@ -51,7 +51,9 @@ def prepare(out: Path) -> tuple[Path, Path, Path]:
 
 def shoot(page_path: Path, target: Path, width: int, height: int, scale: float = 1.0) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(LAUNCH_ARGS))
+        browser = playwright.chromium.launch(
+            executable_path=str(default_browser()), args=list(LAUNCH_ARGS)
+        )
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(page_path.resolve().as_uri())

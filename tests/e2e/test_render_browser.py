@@ -13,7 +13,7 @@ from prepcheck.checks.fidelity import compare_pair
 from prepcheck.checks.fidelity.imaging import load_rgba
 from prepcheck.config import RenderSettings
 from prepcheck.demo.simulacro import CENTRE_TIME
-from prepcheck.probes.browser import BrowserSession
+from prepcheck.probes.browser import CHROMIUM, HEADLESS_SHELL, BrowserSession
 from prepcheck.probes.page import page_url, shoot_page
 from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.official_site import ReferenceSite
@@ -64,6 +64,26 @@ def test_rehearsal_ca_is_trusted_and_nothing_else(served, tmp_path):
         rejected = shoot_page(wrong, url, DESKTOP, settings, {})
     assert rejected.png is None and "certificado" in (rejected.error or "")
     assert "ERR_CERT_AUTHORITY_INVALID" in (rejected.error_detail or "")
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM.exists() and HEADLESS_SHELL.exists()), reason="needs both Debian browsers"
+)
+def test_headless_shell_and_chromium_draw_the_same_pixels(site):
+    """The session prefers the headless shell (a third of the CPU); a host with only chromium
+    must see the very same page, on both viewports."""
+    settings = RenderSettings()
+    url = page_url(site.folder_url, SMALL_PAGE)
+    drawn = {}
+    for executable in (HEADLESS_SHELL, CHROMIUM):
+        with BrowserSession(executable=executable) as session:
+            for name, (width, height) in settings.viewports.items():
+                shot = shoot_page(session, url, (name, width, height), settings, {})
+                assert shot.ready and shot.png is not None, shot.error
+                drawn[executable, name] = load_rgba(shot.png)
+    for name in settings.viewports:
+        shell, full = drawn[HEADLESS_SHELL, name], drawn[CHROMIUM, name]
+        assert shell.shape == full.shape and np.array_equal(shell, full), name
 
 
 def test_reference_site_is_loopback_and_stops(package):

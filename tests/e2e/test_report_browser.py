@@ -19,7 +19,7 @@ from report_samples import HOSTILE, documents
 
 from prepcheck.memoria.document import build_memoria
 from prepcheck.memoria.render import render_memoria
-from prepcheck.probes.browser import CHROMIUM, LAUNCH_ARGS
+from prepcheck.probes.browser import LAUNCH_ARGS, default_browser
 from prepcheck.report.board import render_board
 from prepcheck.report.render import render_report
 from prepcheck.results import STATUS_LABELS, VERDICT_LABELS, Status, Verdict, write_document
@@ -58,10 +58,13 @@ CONTRAST_JS = """
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("sin /usr/bin/chromium")
+    executable = default_browser()
+    if not executable.exists():
+        pytest.skip(f"sin {executable}")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(LAUNCH_ARGS))
+        launched = playwright.chromium.launch(
+            executable_path=str(executable), args=list(LAUNCH_ARGS)
+        )
         try:
             yield launched
         finally:
