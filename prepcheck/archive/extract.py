@@ -94,9 +94,15 @@ def _extract(
 
 
 def _check_inside(root: Path, entry: Entry) -> None:
-    """Belt and braces: the resolved target must stay below the staging root."""
-    target = (root / entry.path).resolve()
-    if target == root or not target.is_relative_to(root):
+    """Belt and braces: the target, normalized, must stay below the staging root.
+
+    Lexical on purpose: links on the way cannot matter, since every directory and file is
+    opened relative to its parent's descriptor with ``O_NOFOLLOW``; resolving each of a
+    10,000-file corte's paths against the disk cost a quarter of its extraction.
+    """
+    base = str(root)
+    target = os.path.normpath(os.path.join(base, entry.path))
+    if target == base or not target.startswith(base + os.sep):
         raise PackageError("target escapes the staging folder", entry=entry.path)
 
 
