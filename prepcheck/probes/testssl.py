@@ -25,6 +25,16 @@ TESTSSL = "testssl"
 #: The sections the cross-check needs: protocols, server defaults (certificate), and the
 #: vulnerabilities prepcheck judges (Heartbleed, CCS, renegotiation, CRIME, ROBOT).
 CROSS_CHECK_SECTIONS = ("-p", "-S", "-H", "-I", "-R", "-C", "-BB")
+#: The keys of ``verdicts`` each section decides (a key whose section did not run says nothing).
+FACTS_BY_SECTION: dict[str, tuple[str, ...]] = {
+    "-p": ("protocols",),
+    "-S": ("trusted", "name_matches", "expired"),
+    "-H": ("heartbleed",),
+    "-I": ("ccs_injection",),
+    "-R": ("insecure_renegotiation",),
+    "-C": ("compression",),
+    "-BB": ("robot",),
+}
 _PROTOCOL_IDS = {
     "SSLv2": "SSLv2",
     "SSLv3": "SSLv3",
@@ -130,6 +140,11 @@ def verdicts(findings: dict[str, tuple[str, str]]) -> dict[str, object]:
         "insecure_renegotiation": not finding("secure_renego").startswith("supported"),
         "compression": _vulnerable(finding("CRIME_TLS")),
     }
+
+
+def decided_by(sections: Sequence[str]) -> tuple[str, ...]:
+    """The ``verdicts`` keys a run of ``sections`` decides, in the sections' order."""
+    return tuple(key for section in sections for key in FACTS_BY_SECTION[section])
 
 
 def _vulnerable(text: str) -> bool:
