@@ -11,6 +11,10 @@ from prepcheck.catalogue import RUN_IDS
 DEFAULT_JOBS = 8
 DEFAULT_BROWSERS = 2
 RUN_TIMEOUT_S = 4 * 3600
+#: The ids that read the browser observation (against the reference site), and the ids that
+#: read the TLS scan: each is started only for a run or session that measures one of them.
+BROWSER_IDS = ("render.", "freshness.corte-displayed")
+TLS_SCAN_IDS = ("tls.",)
 
 
 @dataclass
@@ -26,3 +30,7 @@ class Options:
 
     def ids(self) -> tuple[str, ...]:
         return tuple(cid for cid in RUN_IDS if cid.startswith(self.checks or ("",)))
+
+    def measures(self, prefixes: tuple[str, ...]) -> bool:
+        """Whether any id this run measures starts with one of ``prefixes``."""
+        return any(cid.startswith(prefixes) for cid in self.ids())

@@ -35,6 +35,7 @@ import pytest
 from prepcheck.archive.official import OfficialPackage, load_index
 from prepcheck.catalogue import RUN_IDS
 from prepcheck.checklist import sources
+from prepcheck.checklist.options import BROWSER_IDS, TLS_SCAN_IDS
 from prepcheck.checklist.session_file import session_path
 from prepcheck.checklist.target import Budget, Target
 from prepcheck.config import Config, load_config
@@ -47,9 +48,6 @@ from prepcheck.snapshots.pages import RenderObservation
 Recorder = Callable[[CheckResult], None]
 _STATE_KEY = pytest.StashKey["RunState"]()
 _RECORDED_KEY = pytest.StashKey[bool]()
-#: The ids that read the browser observation (it starts with the session when one is measured).
-BROWSER_IDS = ("render.", "freshness.corte-displayed")
-TLS_SCAN_IDS = ("tls.",)
 argparse_suppressed = "(interno: lo pasa prepcheck run)"
 
 

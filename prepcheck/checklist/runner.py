@@ -37,7 +37,7 @@ from typing import Any
 
 from prepcheck.archive.official import OfficialPackage, save_index
 from prepcheck.checklist import sources
-from prepcheck.checklist.options import Options
+from prepcheck.checklist.options import BROWSER_IDS, Options
 from prepcheck.checklist.progress import RunProgress, SilentProgress
 from prepcheck.checklist.reference_cache import shots_folder
 from prepcheck.checklist.session_file import read_session, session_path, session_results
@@ -137,7 +137,8 @@ class _Run:
         """Run every selected difusor; returns what landed and whether the run was stopped."""
         with tempfile.TemporaryDirectory(prefix="prepcheck-run-") as scratch:
             package = sources.load_package(self.config.election)
-            with _reference(package) as reference_url, stop_requested() as stop:
+            browsing = self.options.measures(BROWSER_IDS)
+            with _reference(package, browsing) as reference_url, stop_requested() as stop:
                 shared = _Shared(Path(scratch), package, reference_url, self.options.browsers)
                 stopped = self._loop(selected, shared, stop)
         return self.landed, stopped
@@ -294,10 +295,11 @@ class _Shared:
 
 
 @contextlib.contextmanager
-def _reference(package: OfficialPackage | None) -> Any:
-    """The reference site's folder URL for the whole run (None when there is no usable
-    package: every session then says why in its render checks)."""
-    if package is None or not package.usable:
+def _reference(package: OfficialPackage | None, browsing: bool) -> Any:
+    """The reference site's folder URL for the whole run: None when the run measures no
+    browser id (nothing would read it; serving it extracts the whole package), or when there is
+    no usable package (every session then says why in its render checks)."""
+    if not browsing or package is None or not package.usable:
         yield None
         return
     site = ReferenceSite(package.archive, package.folder)

@@ -21,6 +21,7 @@ from prepcheck.checklist.runner import GRACE_S, run_checklist
 from prepcheck.checklist.shard import Shard
 from prepcheck.demo.simulacro import write_config
 from prepcheck.reference.latency import LatencyProxy
+from prepcheck.reference.official_site import ReferenceSite
 from prepcheck.results import read_document
 
 pytestmark = pytest.mark.slow
@@ -68,6 +69,33 @@ def test_the_tls_scan_runs_only_for_a_session_that_measures_tls(site, tmp_path):
     assert without_tls <= 5
     assert with_tls >= 20
     assert statuses(tmp_path / "tls" / "lejos" / "results.json")["tls.protocols"] == "pass"
+
+
+def test_the_reference_site_is_served_only_for_a_run_that_measures_browser_ids(
+    site, tmp_path, monkeypatch
+):
+    """Serving the reference extracts the whole package (a 10,000-file corte at full scale):
+    a run that measures no browser id does without it."""
+    _, built, nginx, _ = site
+    served: list[ReferenceSite] = []
+    start = ReferenceSite.start
+
+    def counted(self: ReferenceSite) -> None:
+        served.append(self)
+        start(self)
+
+    monkeypatch.setattr(ReferenceSite, "start", counted)
+    config = write_config(
+        tmp_path / "p.toml", built.archive, [("uno", nginx.base_url, nginx.ca_file)],
+        render_pages=["#/"],
+    )  # fmt: skip
+    run_checklist(config, tmp_path / "sitio", options=Options(checks=("site.reachable",)))
+    assert served == []
+    browsing = Options(checks=("freshness.corte-displayed",))
+    run_checklist(config, tmp_path / "navegador", options=browsing)
+    assert len(served) == 1
+    found = statuses(tmp_path / "navegador" / "uno" / "results.json")
+    assert found["freshness.corte-displayed"] == "pass"
 
 
 def test_one_difusor_that_cannot_be_written_leaves_the_others_intact(site, tmp_path):
