@@ -158,11 +158,13 @@ def measure_run(
     *,
     limit_s: float,
     memory_limit_mb: float | None = None,
+    shots: Path | None = None,
 ) -> RunMeasure:
     """Run ``prepcheck run`` for ``behaviour``'s difusor; see the module contract. A tree whose
-    PSS passes ``memory_limit_mb`` is killed too (a shared machine must not run out). Each run
-    has a reference-shot cache of its own, empty: every run renders the official package, as a
-    corte's first run does, so runs compare like with like."""
+    PSS passes ``memory_limit_mb`` is killed too (a shared machine must not run out). Unless
+    ``shots`` names a reference-shot cache to share, each run has one of its own, empty: every
+    run renders the official package, as a corte's first run does, so runs compare like with
+    like (``bench/hostile.py``)."""
     command = [
         *prepcheck_command(), "run", "--config", str(config), "--out", str(out_dir),
         "--difusor", behaviour, "--quiet",
@@ -173,7 +175,7 @@ def measure_run(
     started = time.monotonic()
     killed_for = None
     with (out_dir / "prepcheck-run.out").open("wb") as output:
-        env = {**os.environ, "PREPCHECK_CACHE_DIR": str(out_dir / "cache")}
+        env = {**os.environ, "PREPCHECK_CACHE_DIR": str(shots or out_dir / "cache")}
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )

@@ -113,6 +113,7 @@ def run(hostile: Hostile, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
             behaviour,
             limit_s=RUN_BOUND_S + 60,
             memory_limit_mb=4 * PEAK_BOUND_MB,
+            shots=workdir / "referencia",  # rendered by the first run, read by the others
         )
 
     yield measured
