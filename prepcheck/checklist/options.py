@@ -3,6 +3,7 @@ how long at most. Light to import: the command line reads its defaults before an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prepcheck.catalogue import RUN_IDS
@@ -33,4 +34,9 @@ class Options:
 
     def measures(self, prefixes: tuple[str, ...]) -> bool:
         """Whether any id this run measures starts with one of ``prefixes``."""
-        return any(cid.startswith(prefixes) for cid in self.ids())
+        return any_starts(self.ids(), prefixes)
+
+
+def any_starts(ids: Iterable[str], prefixes: tuple[str, ...]) -> bool:
+    """Whether any of ``ids`` starts with one of ``prefixes``."""
+    return any(cid.startswith(prefixes) for cid in ids)

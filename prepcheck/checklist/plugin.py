@@ -35,7 +35,7 @@ import pytest
 from prepcheck.archive.official import OfficialPackage, load_index
 from prepcheck.catalogue import RUN_IDS
 from prepcheck.checklist import sources
-from prepcheck.checklist.options import BROWSER_IDS, TLS_SCAN_IDS
+from prepcheck.checklist.options import BROWSER_IDS, TLS_SCAN_IDS, any_starts
 from prepcheck.checklist.session_file import session_path
 from prepcheck.checklist.target import Budget, Target
 from prepcheck.config import Config, load_config
@@ -251,9 +251,9 @@ def target(request: pytest.FixtureRequest) -> Target:
     neither starts for a session that reads none of them."""
     target = _state(request.config).target(request.param)
     measured = _measured(request.config)
-    if any(cid.startswith(TLS_SCAN_IDS) for cid in measured):
+    if any_starts(measured, TLS_SCAN_IDS):
         target.start_tls_scan()
-    if any(cid.startswith(BROWSER_IDS) for cid in measured):
+    if any_starts(measured, BROWSER_IDS):
         target.start_render()
     return target
 

@@ -51,6 +51,8 @@ from prepcheck.spanish import status_phrase
 
 CHROMIUM = Path("/usr/bin/chromium")
 HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
+#: How the main process of either binary shows in /proc (its command line's program).
+_BROWSER_PROGRAMS = (b"/chromium", b"/chromium-headless-shell")
 CERTUTIL = "certutil"
 #: Problems kept per page, and the length of each (the rest are only counted).
 MAX_PROBLEMS = 50
@@ -326,9 +328,6 @@ def _is_browser(pid: int) -> bool:
     """Whether ``pid`` is a chromium browser (main) process, of either Debian binary."""
     program = _command_line(pid).split(b"\0", 1)[0]
     return program.endswith(_BROWSER_PROGRAMS) and b"--type=" not in _command_line(pid)
-
-
-_BROWSER_PROGRAMS = (b"/chromium", b"/chromium-headless-shell")
 
 
 class BrowserSession(Service):
