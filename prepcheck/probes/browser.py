@@ -51,8 +51,10 @@ from prepcheck.spanish import status_phrase
 
 CHROMIUM = Path("/usr/bin/chromium")
 HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
-#: How the main process of either binary shows in /proc (its command line's program).
-_BROWSER_PROGRAMS = (b"/chromium", b"/chromium-headless-shell")
+#: Debian's browsers, preferred first; each /usr/bin script starts /usr/lib/chromium/<its name>.
+DEBIAN_BROWSERS = (HEADLESS_SHELL, CHROMIUM)
+#: How the main process of any of them shows in /proc (its command line's program).
+_BROWSER_PROGRAMS = tuple(f"/{browser.name}".encode() for browser in DEBIAN_BROWSERS)
 CERTUTIL = "certutil"
 #: Problems kept per page, and the length of each (the rest are only counted).
 MAX_PROBLEMS = 50
@@ -77,7 +79,7 @@ LAUNCH_ARGS = (
 
 def default_browser() -> Path:
     """The headless shell when installed (package chromium-headless-shell), else chromium."""
-    return HEADLESS_SHELL if HEADLESS_SHELL.exists() else CHROMIUM
+    return next((browser for browser in DEBIAN_BROWSERS if browser.exists()), CHROMIUM)
 
 
 def browser_build(executable: Path | None = None) -> str:
@@ -86,7 +88,7 @@ def browser_build(executable: Path | None = None) -> str:
     reference shots are reused only under the same build."""
     executable = executable or default_browser()
     wrapped = Path("/usr/lib/chromium") / executable.name
-    binary = wrapped if executable in (CHROMIUM, HEADLESS_SHELL) else executable
+    binary = wrapped if executable in DEBIAN_BROWSERS else executable
     try:
         facts = binary.stat()
     except OSError:
