@@ -2,7 +2,9 @@
 dependencies resolved from the package registry, as on a difusor's host), then ``--help``,
 ``package build``, ``ingest`` and ``selftest`` run from it, outside this repository.
 
-About a minute and a half, most of it pipx installing the dependencies (pip's cache helps).
+pipx installs through its uv backend, pipx's own default wherever uv is installed (the dev
+extra ``pipx[uv]``): the same wheel metadata resolved and installed, in about 3 CPU-seconds
+instead of pip's 30 (pip resolving and byte-compiling ~60 distributions).
 """
 
 from __future__ import annotations
@@ -51,8 +53,8 @@ def test_the_wheel_installs_with_pipx_and_runs_selftest_without_the_clone(tmp_pa
         "PIPX_BIN_DIR": str(tmp_path / "bin"),
         "PIPX_MAN_DIR": str(tmp_path / "man"),
     }
-    run([sys.executable, "-m", "pipx", "install", "--python", sys.executable, str(wheel)],
-        cwd=tmp_path, **pipx)  # fmt: skip
+    run([sys.executable, "-m", "pipx", "install", "--backend", "uv", "--python", sys.executable,
+         str(wheel)], cwd=tmp_path, **pipx)  # fmt: skip
     prepcheck = str(tmp_path / "bin" / "prepcheck")
     work = tmp_path / "difusor"  # the difusor's host: no clone of this repository here
     work.mkdir()
