@@ -171,8 +171,11 @@ def _election_files(
         "horaCorte": corte_text(corte),
     }
     esperadas_by: dict[int, int] = defaultdict(int)
+    secciones_by: dict[int, set[int]] = defaultdict(set)
     for casilla in model.casillas:
-        esperadas_by[ambito_id(election, casilla)] += 1
+        number = ambito_id(election, casilla)
+        esperadas_by[number] += 1
+        secciones_by[number].add(casilla.seccion)
     actas_by: dict[int, list[Acta]] = defaultdict(list)
     for acta in done:
         actas_by[ambito_id(election, acta.casilla)].append(acta)
@@ -182,7 +185,7 @@ def _election_files(
         tally = Tally.of(actas_by[number], esperadas_by[number])
         ident = f"{number:0{digits}d}"
         url = paths["detalle"].format(id=ident)
-        secciones = sorted({c.seccion for c in model.casillas if ambito_id(election, c) == number})
+        secciones = sorted(secciones_by[number])
         files[url] = _json(
             {
                 **head,
