@@ -1,10 +1,10 @@
 """End to end at real scale: integrity and freshness against reference difusores.
 
-A ``--scale full`` package (thousands of files) is published on three nginx difusores: a faithful
-one, one with a single byte changed in one CSV and another file deleted (each integrity check must
-name its own file and only it), and one still on the previous corte. One checklist run covers them all, measuring the site, package, integrity and
-corte ids (the browser's are the render end-to-end test's: at this scale they would only repeat
-it, slowly).
+A ``--scale full`` package (thousands of files) is published on three nginx difusores: a
+faithful one, one with a single byte changed in one CSV and another file deleted (each integrity
+check must name its own file and only it), and one still on the previous corte. One checklist
+run covers them all, measuring the site, package, integrity and corte ids (the browser's are the
+render end-to-end test's: at this scale they would only repeat it, slowly).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from prepcheck.sample import build_package
 from prepcheck.snapshots.http import HttpSnapshot
 
 # The module's one run (two full-scale packages built, four full-scale difusores fetched and
-# landed, before the two defects shared one difusor) took over 300 s, pytest-timeout's default here, beside `stress-ng --cpu 2` and the other
-# slow files on two cores; 900 s still tells a slow run from a hung one.
+# landed, before the two defects shared one difusor) took over 300 s, pytest-timeout's default
+# here, beside `stress-ng --cpu 2` and the other slow files on two cores; 900 s still tells a
+# slow run from a hung one.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 LATEST = datetime(2021, 6, 6, 23, 30, tzinfo=CENTRE_TIME)
