@@ -3,7 +3,7 @@ dependencies resolved from the package registry, as on a difusor's host), then `
 ``package build``, ``ingest`` and ``selftest`` run from it, outside this repository.
 
 pipx installs through its uv backend, pipx's own default wherever uv is installed (the dev
-extra ``pipx[uv]``): the same wheel metadata resolved and installed, in about 3 CPU-seconds
+extra ``pipx[uv]``): the same wheel metadata resolved and installed, in 3 to 5 CPU-seconds
 instead of pip's 30 (pip resolving and byte-compiling ~60 distributions).
 """
 
