@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Self
@@ -35,6 +35,25 @@ class Service:
         self.stop()
 
 
+#: The signals that stop the harness: Ctrl-C and ``kill``'s default.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def stop_signals_handled(handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """SIGINT and SIGTERM call ``handler`` inside the block; the previous handlers are back on
+    exit. Off the main thread (where Python cannot install handlers) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, earlier in previous.items():
+            signal.signal(signum, earlier)
+
+
 @contextmanager
 def stop_requested() -> Iterator[threading.Event]:
     """An event set by SIGINT or SIGTERM while inside the block; handlers restored on exit.
@@ -43,16 +62,9 @@ def stop_requested() -> Iterator[threading.Event]:
     main thread (where Python cannot install handlers) the event is only set by the caller.
     """
     event = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield event
-        return
 
     def _set(_signum: int, _frame: FrameType | None) -> None:
         event.set()
 
-    previous = {signum: signal.signal(signum, _set) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with stop_signals_handled(_set):
         yield event
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

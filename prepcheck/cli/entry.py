@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
+from types import FrameType
 
 from prepcheck.cli import campaign, checklist, measure, package, services
 from prepcheck.cli.spanish import SpanishArgumentParser
 from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
+from prepcheck.lifecycle import stop_signals_handled
 from prepcheck.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
 #: 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe.
@@ -36,25 +36,9 @@ class Interrupted(KeyboardInterrupt):
     """
 
 
-def _interrupt(_signum: int, _frame: object) -> None:
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise Interrupted
 
-
-def _install_interrupt_handlers() -> dict[int, object]:
-    """SIGINT and SIGTERM raise ``Interrupted`` (main thread only); returns what they replace.
-
-    Commands that run long install their own handlers for both while they run."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {signum: signal.signal(signum, _interrupt) for signum in _STOP_SIGNALS}
-
-
-def _restore_handlers(previous: dict[int, object]) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)  # type: ignore[arg-type]
-
-
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 DESCRIPTION = (
     "Revisa que cada difusor del PREP publique el sitio oficial íntegro, al día y por un canal "
@@ -88,14 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     SIGINT and SIGTERM stop the command from its first line, inside the handling below (a
     signal during the interpreter's own start-up ends any program); the caller's handlers are
     back when it returns."""
-    previous: dict[int, object] = {}
     try:
-        previous = _install_interrupt_handlers()
-        args = build_parser().parse_args(argv)
-        handler: Handler = args.handler
-        code = handler(args)
-        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
-        return code
+        with stop_signals_handled(_interrupt):
+            args = build_parser().parse_args(argv)
+            handler: Handler = args.handler
+            code = handler(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return code
     except ConfigError as exc:
         return _fail(f"error de configuración: {exc}", EXIT_USAGE)
     except (UsageError, ResultsFileError) as exc:
@@ -109,8 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return _fail("interrumpido por el usuario (Ctrl-C)", EXIT_INTERRUPTED)
-    finally:
-        _restore_handlers(previous)
 
 
 def _fail(message: str, code: int) -> int:
