@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,15 @@ from archive_factory import (
     write_zip,
 )
 
-from prepcheck.archive.digest import file_digest
+from prepcheck.archive.digest import file_digest, read_sidecar
+from prepcheck.demo.simulacro import CENTRE_TIME
 from prepcheck.ingest import PAUSE_ENV, PAUSE_SECONDS_ENV, current_release, ingest, watch
+from prepcheck.probes.publication import expected_files
+from prepcheck.sample.rehearsal import MARKER_NAME, build_rehearsal
 
 V1 = "20210606_2100_PREP_VER.zip"
 V2 = "20210606_2115_PREP_VER.tar.gz"
+REHEARSAL = datetime(2021, 6, 6, 21, 16, tzinfo=CENTRE_TIME)
 
 
 @pytest.fixture
@@ -277,3 +282,16 @@ def test_kill_9_leaves_one_complete_corte_and_the_next_ingest_succeeds(
     assert site(dirs) == SITE_V2
     names = [p.name for p in dirs["root"].iterdir()]
     assert not [n for n in names if n.startswith((".staging", "current."))]
+
+
+def test_rehearsal_packages_are_marked_and_the_corrupt_digest_does_not_match(tmp_path):
+    options = {"folder": "prepver2021", "utc_offset": CENTRE_TIME}
+    valid = build_rehearsal(REHEARSAL, tmp_path / "v", **options)
+    assert read_sidecar(valid.digest_file)[1] == file_digest(valid.archive) == valid.sha256
+    paths = {f.path for f in expected_files(valid.archive)}
+    assert f"prepver2021/{MARKER_NAME}" in paths and "prepver2021/json/main.json" in paths
+    bad = build_rehearsal(REHEARSAL, tmp_path / "c", corrupt_digest=True, **options)
+    assert read_sidecar(bad.digest_file)[1] != file_digest(bad.archive)
+    root, history = tmp_path / "site", tmp_path / "history"
+    assert ingest(valid.archive, root=root, history=history).status == "published"
+    assert ingest(bad.archive, root=root, history=history).status == "rejected"

@@ -1,34 +1,24 @@
 """``prepcheck selftest``: host.disk-free, host.history-kept, host.access-log on real files.
 
 Each check runs as the command does: the collector reads the host, the evaluator judges what it
-read. The evaluators alone, on facts built by hand, are in ``test_host_checks.py``.
+read. The evaluators alone, on facts built by hand, are in ``test_host_checks.py``; the history
+of real ingests and the command itself are in ``tests/e2e/test_host_history_real.py``.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import os
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
+from host_facts import check_history, now_line
 
-from prepcheck.checks.host import GB, access_log, disk_free, history_kept
-from prepcheck.cli import main
+from prepcheck.checks.host import GB, access_log, disk_free
 from prepcheck.host.access_log import read_access_log
 from prepcheck.host.disk import measure_folders
-from prepcheck.host.history import read_history
-from prepcheck.ingest import ingest
 from prepcheck.results import CheckResult
-from prepcheck.sample import build_package
-
-CDMX = timezone(timedelta(hours=-5))
-
-
-def check_history(folder: Path, max_problems: int = 20) -> CheckResult:
-    return history_kept(read_history(folder), max_problems)
 
 
 def check_disk_free(folders: dict[str, Path], min_free_bytes: int) -> CheckResult:
@@ -43,62 +33,6 @@ def check_access_log(
     if now is not None:
         tail = replace(tail, read_at=now)
     return access_log(tail, spec)
-
-
-def now_line(ip: str = "127.0.0.1", agent: str = "Mozilla/5.0", common: bool = False) -> str:
-    stamp = datetime.now(CDMX).strftime("%d/%b/%Y:%H:%M:%S -0500")
-    base = f'{ip} - - [{stamp}] "GET /prepver2021/ HTTP/1.1" 200 512'
-    return base + "\n" if common else f'{base} "-" "{agent}"\n'
-
-
-@pytest.fixture(scope="module")
-def history(tmp_path_factory) -> Path:
-    """A real ingest history: two packages published through the reference procedure."""
-    base = tmp_path_factory.mktemp("host")
-    for corte in (datetime(2021, 6, 6, 21, 0), datetime(2021, 6, 6, 21, 15)):
-        built = build_package(corte, base / "uploads", utc_offset=CDMX)
-        outcome = ingest(built.archive, root=base / "site", history=base / "history")
-        assert outcome.status == "published"
-    return base / "history"
-
-
-def copy_history(source: Path, target: Path) -> Path:
-    target.mkdir()
-    for path in source.iterdir():
-        (target / path.name).write_bytes(path.read_bytes())
-    return target
-
-
-def test_history_of_real_ingests_passes(history):
-    result = check_history(history)
-    assert result.status == "pass", result.message
-    assert result.evidence["paquetes"] == 2
-    assert result.evidence["integros"] == 2
-    assert result.evidence["publicados_segun_ingest_log"] == 2
-
-
-def test_tampered_package_fails_naming_it(history, tmp_path):
-    copy = copy_history(history, tmp_path / "history")
-    victim = sorted(copy.glob("*.zip"))[0]
-    data = bytearray(victim.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    victim.write_bytes(bytes(data))
-    result = check_history(copy)
-    assert result.status == "fail"
-    assert victim.name in result.message
-    assert result.evidence["problemas"][0]["problema"] == "no coincide con su huella"
-    assert result.evidence["integros"] == 1
-
-
-def test_missing_published_package_and_orphan_sidecar_fail(history, tmp_path):
-    copy = copy_history(history, tmp_path / "history")
-    victim = sorted(copy.glob("*.zip"))[1]
-    victim.unlink()
-    result = check_history(copy)
-    assert result.status == "fail"
-    kinds = {p["archivo"]: p["problema"] for p in result.evidence["problemas"]}
-    assert kinds[victim.name] == "publicado según ingest.log pero ausente"
-    assert kinds[victim.name + ".sha256"] == "huella sin su paquete"
 
 
 def test_package_without_sidecar_fails_and_problem_list_is_bounded(tmp_path):
@@ -118,17 +52,6 @@ def test_empty_or_absent_history_cannot_be_verified(tmp_path):
     assert check_history(tmp_path / "nope").status == "error"
     (tmp_path / "empty").mkdir()
     assert check_history(tmp_path / "empty").status == "error"
-
-
-def test_unreadable_ingest_log_is_a_fact_then_an_error(history, tmp_path):
-    copy = copy_history(history, tmp_path / "history")
-    (copy / "ingest.log").unlink()
-    (copy / "ingest.log").mkdir()  # exists, cannot be read as a file
-    facts = read_history(copy)
-    assert facts.ingest_log is not None and facts.ingest_log.error
-    result = history_kept(facts)
-    assert result.status == "error"
-    assert "ingest.log" in result.message
 
 
 def test_disk_free_threshold(tmp_path):
@@ -192,34 +115,3 @@ def test_unreadable_log_is_a_fact_then_an_error(tmp_path):
     result = access_log(tail)
     assert result.status == "error"
     assert "No se pudo leer" in result.message
-
-
-def test_selftest_command_merges_records_and_renders(history, tmp_path):
-    config = tmp_path / "prepcheck.toml"
-    config.write_text(
-        '[election]\nname = "Prueba"\nwindow_start = 2021-06-06T19:00:00\n'
-        "window_end = 2021-06-07T20:00:00\n\n"
-        '[[difusor]]\nname = "propio"\nbase_url = "https://localhost:8443/"\n\n'
-        "[difusor.host]\nmin_free_gb = 0\n",
-        encoding="utf-8",
-    )
-    log = tmp_path / "access.log"
-    log.write_text(now_line(), encoding="utf-8")
-    out = tmp_path / "reports"
-    argv = ["selftest", "--config", str(config), "--difusor", "propio", "--out", str(out)]
-    argv += ["--site-root", str(history.parent / "site"), "--history", str(history)]
-    # The three host checks pass; the difusor as a whole is INCOMPLETO (exit 3): the checklist,
-    # load and monitoring are measured by other commands.
-    assert main([*argv, "--access-log", str(log)]) == 3
-    document = json.loads((out / "propio" / "results.json").read_text(encoding="utf-8"))
-    statuses = {r["id"]: r["status"] for r in document["checks"] if r["id"].startswith("host.")}
-    assert statuses == dict.fromkeys(
-        ("host.disk-free", "host.history-kept", "host.access-log"), "pass"
-    )
-    assert (out / "propio" / "report.html").stat().st_size > 0
-    log.write_text(now_line(common=True), encoding="utf-8")
-    assert main([*argv, "--access-log", str(log)]) == 1
-    document = json.loads((out / "propio" / "results.json").read_text(encoding="utf-8"))
-    record = next(r for r in document["checks"] if r["id"] == "host.access-log")
-    assert record["status"] == "fail"
-    assert document["verdict"] == "fail"

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from prepcheck.archive.digest import file_digest, read_sidecar
 from prepcheck.checks.ingest import evaluate_corrupt_rejected, evaluate_valid_published
 from prepcheck.checks.sftp import (
     NOT_AUTHORIZED,
@@ -18,14 +17,10 @@ from prepcheck.checks.sftp import (
     not_configured,
 )
 from prepcheck.demo.simulacro import CENTRE_TIME
-from prepcheck.ingest import ingest
-from prepcheck.probes.publication import expected_files
 from prepcheck.probes.rehearsal import reject_window
 from prepcheck.results import Status
 from prepcheck.sample.rehearsal import (
-    MARKER_NAME,
     RehearsalNotPossible,
-    build_rehearsal,
     rehearsal_cortes,
 )
 from prepcheck.snapshots.files import FileOutcome
@@ -100,20 +95,6 @@ def test_reject_window_scales_with_latency_within_the_deadline():
     assert reject_window(3.0, 120) == 11.0
     assert reject_window(0.1, 120) == 5.2
     assert reject_window(100.0, 120) == 120.0
-
-
-def test_rehearsal_packages_are_marked_and_the_corrupt_digest_does_not_match(tmp_path):
-    valid = build_rehearsal(CORTE, tmp_path / "v", folder="prepver2021", utc_offset=CENTRE_TIME)
-    assert read_sidecar(valid.digest_file)[1] == file_digest(valid.archive) == valid.sha256
-    paths = {f.path for f in expected_files(valid.archive)}
-    assert f"prepver2021/{MARKER_NAME}" in paths and "prepver2021/json/main.json" in paths
-    bad = build_rehearsal(
-        CORTE, tmp_path / "c", folder="prepver2021", utc_offset=CENTRE_TIME, corrupt_digest=True
-    )
-    assert read_sidecar(bad.digest_file)[1] != file_digest(bad.archive)
-    root, history = tmp_path / "site", tmp_path / "history"
-    assert ingest(valid.archive, root=root, history=history).status == "published"
-    assert ingest(bad.archive, root=root, history=history).status == "rejected"
 
 
 def watch(**kwargs) -> CorteWatch:
