@@ -9,6 +9,7 @@ port: were a case ever accepted, the run would stay on loopback (and fail this t
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,10 +269,16 @@ CASES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One rehearsal CA for the module (each test gets a copy: making one costs ~10 ms)."""
+    return LocalCA.create(tmp_path_factory.mktemp("ca")).directory
+
+
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def folder(ca: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with everything GOOD names: CA, package, key, packages folder."""
-    LocalCA.create(tmp_path / "ca")
+    shutil.copytree(ca, tmp_path / "ca")
     (tmp_path / "paquetes").mkdir()
     (tmp_path / "paquetes" / "20210606_2115_PREP_VER.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     (tmp_path / "llave").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n", encoding="utf-8")
