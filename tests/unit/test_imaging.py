@@ -2,18 +2,26 @@
 
 Every generated pair is compared by both implementations across thresholds and ``include_aa``
 both ways; counts and diff images must be equal, not close. Images stay small because the
-reference implementation is pure Python.
+reference implementation is pure Python; its outcomes are recorded in
+``pixelmatch_recorded.json`` (2-3 s of pixelmatch per run become 0.1 s), keyed by a digest of
+the exact inputs and pixelmatch's version, and a few are computed again on every run.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
-from collections.abc import Callable
+import json
+import os
+from collections.abc import Callable, Iterator
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import PIL
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from pixelmatch import pixelmatch
@@ -32,6 +40,13 @@ Pair = tuple[Image.Image, Image.Image]
 U8 = npt.NDArray[np.uint8]
 
 THRESHOLDS = (0.0, 0.05, 0.1, 0.2, 0.5)
+#: pixelmatch's outcomes for this module's inputs, recorded (see ``_reference``): the reference
+#: is pure Python, 2-3 s for the module, against 0.1 s for the recording.
+RECORDED = Path(__file__).with_name("pixelmatch_recorded.json")
+REFERENCE_MODE_ENV = "PREPCHECK_PIXELMATCH"
+PIXELMATCH_VERSION = version("pixelmatch")
+#: Outcomes computed by pixelmatch in this session (what record mode writes).
+_FRESH: dict[str, list[object]] = {}
 
 
 def _img(array: U8) -> Image.Image:
@@ -169,7 +184,7 @@ CASES: dict[str, Callable[[], Pair]] = {
 }
 
 
-def _reference(pair: Pair, options: CompareOptions) -> tuple[int, U8]:
+def _run_pixelmatch(pair: Pair, options: CompareOptions) -> tuple[int, U8]:
     """pixelmatch's count and diff image for ``pair``.
 
     The core function is used rather than its PIL wrapper: the wrapper's identical-images fast
@@ -183,14 +198,70 @@ def _reference(pair: Pair, options: CompareOptions) -> tuple[int, U8]:
         pair[0].width,
         pair[0].height,
         output,  # type: ignore[arg-type]
-        threshold=options.threshold,
-        includeAA=options.include_aa,
-        alpha=options.alpha,
-        aa_color=options.aa_color,
-        diff_color=options.diff_color,
-        diff_mask=options.diff_mask,
+        **_pixelmatch_options(options),
     )
     return count, np.frombuffer(bytes(output), dtype=np.uint8).reshape(img1.shape)
+
+
+def _pixelmatch_options(options: CompareOptions) -> dict[str, object]:
+    return {
+        "threshold": options.threshold,
+        "includeAA": options.include_aa,
+        "alpha": options.alpha,
+        "aa_color": options.aa_color,
+        "diff_color": options.diff_color,
+        "diff_mask": options.diff_mask,
+    }
+
+
+def _digest(diff: U8) -> str:
+    return hashlib.sha256(np.ascontiguousarray(diff).tobytes()).hexdigest()
+
+
+def _input_key(pair: Pair, options: CompareOptions) -> str:
+    """Digest of everything pixelmatch's answer depends on: both images, the options, its
+    version (floats by repr, which round-trips exactly)."""
+    digest = hashlib.sha256(PIXELMATCH_VERSION.encode())
+    for image in pair:
+        digest.update(repr(image.size).encode())
+        digest.update(np.asarray(image.convert("RGBA")).tobytes())
+    digest.update(repr(sorted(_pixelmatch_options(options).items())).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _recorded() -> dict[str, Any]:
+    if not RECORDED.is_file():
+        return {"outcomes": {}}
+    loaded: dict[str, Any] = json.loads(RECORDED.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _reference(pair: Pair, options: CompareOptions) -> tuple[int, str]:
+    """pixelmatch's count and diff-image digest for ``pair``: the recorded outcome when this
+    exact input was recorded (same images, options and pixelmatch version), else pixelmatch
+    run now. ``PREPCHECK_PIXELMATCH=live`` always runs it; ``=record`` runs it and rewrites
+    the recording at the end of the module (run without ``-n``)."""
+    key = _input_key(pair, options)
+    mode = os.environ.get(REFERENCE_MODE_ENV, "")
+    outcomes = _recorded()["outcomes"]
+    if mode not in ("live", "record") and key in outcomes:
+        count, digest = outcomes[key]
+        return int(count), str(digest)
+    count, diff = _run_pixelmatch(pair, options)
+    _FRESH[key] = [count, _digest(diff)]
+    return count, _digest(diff)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_recording() -> Iterator[None]:
+    yield
+    if os.environ.get(REFERENCE_MODE_ENV) == "record":
+        # One outcome per line: a re-recording's diff shows which inputs changed.
+        lines = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(_FRESH.items())]
+        head = json.dumps({"pixelmatch": PIXELMATCH_VERSION, "pillow": PIL.__version__})
+        text = head[:-1] + ', "outcomes": {\n' + ",\n".join(lines) + "\n}}\n"
+        RECORDED.write_text(text, encoding="utf-8")
 
 
 def _assert_same(pair: Pair, options: CompareOptions) -> Comparison:
@@ -198,7 +269,8 @@ def _assert_same(pair: Pair, options: CompareOptions) -> Comparison:
     ours = compare(pair[0], pair[1], options)
     assert ours.mismatched == count
     assert ours.diff is not None
-    assert np.array_equal(ours.diff, reference)
+    # On a mismatch, PREPCHECK_PIXELMATCH=live and a breakpoint show pixelmatch's image.
+    assert _digest(ours.diff) == reference
     assert ours.total == pair[0].width * pair[0].height
     assert compare(pair[0], pair[1], options, want_diff=False).mismatched == count
     return ours
@@ -210,6 +282,39 @@ def test_matches_pixelmatch(name: str, include_aa: bool) -> None:
     pair = CASES[name]()
     for threshold in THRESHOLDS:
         _assert_same(pair, CompareOptions(threshold=threshold, include_aa=include_aa))
+
+
+@pytest.mark.parametrize("name", ["text-shift", "noise", "tiny-3x3", "palette-2"])
+def test_the_recording_is_pixelmatch_s_own_answer(name: str) -> None:
+    """A few recorded outcomes are computed again by pixelmatch on every run."""
+    pair = CASES[name]()
+    for include_aa in (False, True):
+        options = CompareOptions(include_aa=include_aa)
+        recorded = _recorded()["outcomes"].get(_input_key(pair, options))
+        if recorded is None:
+            pytest.skip(
+                "esta entrada no está en la grabación (otra versión de Pillow o pixelmatch)"
+            )
+        count, diff = _run_pixelmatch(pair, options)
+        assert recorded == [count, _digest(diff)]
+
+
+def test_the_recording_covers_every_named_case() -> None:
+    """Whoever changes a case or pixelmatch records again: with the recording's Pillow (its
+    font and resampling draw the inputs), every named case at every threshold is in it."""
+    if os.environ.get(REFERENCE_MODE_ENV) == "record":
+        pytest.skip("se está grabando: la grabación nueva se escribe al final del módulo")
+    if _recorded().get("pillow") != PIL.__version__:
+        pytest.skip("la grabación se hizo con otra versión de Pillow: los casos se calculan")
+    outcomes = _recorded()["outcomes"]
+    missing = [
+        f"{name} include_aa={aa} threshold={t}"
+        for name in CASES
+        for aa in (False, True)
+        for t in THRESHOLDS
+        if _input_key(CASES[name](), CompareOptions(threshold=t, include_aa=aa)) not in outcomes
+    ]
+    assert not missing, f"PREPCHECK_PIXELMATCH=record pytest {__file__}: {missing[:3]}"
 
 
 def test_anti_aliasing_detector_is_exercised() -> None:
