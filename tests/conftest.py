@@ -25,6 +25,16 @@ from prepcheck.results.store import problems
 _TIERS = {"unit": "unit", "e2e": "e2e"}
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """``-m unit`` (or ``-m e2e``) does not import the other tier's folder: every test there
+    would be deselected, and importing the end-to-end modules costs seconds."""
+    tier = _TIERS.get(collection_path.name)
+    wanted = config.getoption("markexpr", "")
+    if tier is not None and wanted in _TIERS and wanted != tier:
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         tier = _TIERS.get(item.path.parent.name) or _TIERS.get(item.path.parent.parent.name)
