@@ -16,9 +16,8 @@ import errno
 import re
 import socket
 import ssl
+import sys
 from dataclasses import dataclass
-
-import httpx
 
 from prepcheck.snapshots.text import clean_text
 
@@ -130,16 +129,33 @@ def _general(exc: BaseException, timeout_s: float | None) -> tuple[str, str] | N
     text = str(exc).lower()
     if "handshake" in text and "timed out" in text:
         return "timeout", f"el saludo TLS no terminó a tiempo{_seconds(timeout_s)}"
+    found = _httpx_kind(exc, text, timeout_s)
+    if found is not None:
+        return found
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "timeout", f"tiempo de espera agotado{_seconds(timeout_s)}"
+    if isinstance(exc, RecursionError):
+        return "json", "el documento tiene un anidamiento excesivo"
+    if isinstance(exc, UnicodeError):
+        return "decoding", "el texto no está en una codificación válida"
+    if isinstance(exc, MemoryError):
+        return "too-large", "la respuesta es demasiado grande para leerla"
+    return None
+
+
+def _httpx_kind(exc: BaseException, text: str, timeout_s: float | None) -> tuple[str, str] | None:
+    # An httpx exception exists only where httpx was imported: looking it up instead of
+    # importing it keeps httpx (0.1 CPU-s) out of the processes that never use it, such as the
+    # TLS scan's child.
+    httpx = sys.modules.get("httpx")
+    if httpx is None:
+        return None
     if isinstance(exc, httpx.ConnectTimeout):
         return "timeout", f"el servidor no aceptó la conexión a tiempo{_seconds(timeout_s)}"
     if isinstance(exc, httpx.ReadTimeout):
         return "timeout", f"el servidor dejó de enviar datos{_seconds(timeout_s)}"
-    if isinstance(exc, httpx.TimeoutException | TimeoutError | socket.timeout):
+    if isinstance(exc, httpx.TimeoutException):
         return "timeout", f"tiempo de espera agotado{_seconds(timeout_s)}"
-    return _classify_http(exc, text)
-
-
-def _classify_http(exc: BaseException, text: str) -> tuple[str, str] | None:
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
         if "buffer too long" in text or "maximum size" in text or "too large" in text:
             return "too-large", "los encabezados de la respuesta son demasiado grandes"
@@ -156,12 +172,6 @@ def _classify_http(exc: BaseException, text: str) -> tuple[str, str] | None:
         return "refused", "no se pudo conectar con el servidor"
     if isinstance(exc, httpx.TransportError):
         return "reset", "la conexión con el servidor falló"
-    if isinstance(exc, RecursionError):
-        return "json", "el documento tiene un anidamiento excesivo"
-    if isinstance(exc, UnicodeError):
-        return "decoding", "el texto no está en una codificación válida"
-    if isinstance(exc, MemoryError):
-        return "too-large", "la respuesta es demasiado grande para leerla"
     return None
 
 
