@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from prepcheck.cli import campaign, checklist, measure, package, services
 from prepcheck.cli.spanish import SpanishArgumentParser
@@ -71,14 +73,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     SIGINT and SIGTERM stop the command from its first line, inside the handling below (a
     signal during the interpreter's own start-up ends any program); the caller's handlers are
-    back when it returns."""
+    back when it returns. A stop whose exception C code swallowed (see
+    ``lifecycle.stop_signals_handled``) still ends the command as interrupted, without the
+    interpreter's "Exception ignored" traceback."""
     try:
-        with stop_signals_handled(_interrupt):
-            args = build_parser().parse_args(argv)
-            handler: Handler = args.handler
-            code = handler(args)
-            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        with stop_signals_handled(_interrupt) as stopped, _lost_interrupts_unreported():
+            code = _dispatch(argv)
+            if stopped.is_set():
+                raise Interrupted
             return code
+    except KeyboardInterrupt:
+        return _fail("interrumpido por el usuario (Ctrl-C)", EXIT_INTERRUPTED)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    """Parse ``argv`` and run its command; the user's mistakes become their exit codes."""
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Handler = args.handler
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
     except ConfigError as exc:
         return _fail(f"error de configuración: {exc}", EXIT_USAGE)
     except (UsageError, ResultsFileError) as exc:
@@ -90,8 +105,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
-    except KeyboardInterrupt:
-        return _fail("interrumpido por el usuario (Ctrl-C)", EXIT_INTERRUPTED)
+
+
+@contextmanager
+def _lost_interrupts_unreported() -> Iterator[None]:
+    """Inside the block, an ``Interrupted`` that C code could not pass on is not printed (the
+    stop is kept by ``stop_signals_handled``); anything else is reported as before."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def _fail(message: str, code: int) -> int:
