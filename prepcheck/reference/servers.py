@@ -20,7 +20,7 @@ from prepcheck.errors import ServerError
 from prepcheck.lifecycle import Service
 from prepcheck.reference import apache, nginx, pki
 from prepcheck.reference.layout import LOOPBACK, SERVER_NAME, Layout, url_host
-from prepcheck.reference.process import ManagedProcess, free_port, port_open, tail
+from prepcheck.reference.process import ManagedProcess, free_port, free_ports, port_open, tail
 from prepcheck.reference.variants import ServerKind, Variant
 
 _START_ATTEMPTS = 3
@@ -159,18 +159,30 @@ class ReferenceServer(Service):
         return leaf_for(self._ca, self.workdir / "pki" / self.variant.cert, self.variant, hostnames)
 
     def _new_layout(self, leaf: pki.LeafCert) -> Layout:
-        https_port, http_port = (port or free_port(self.bind_host) for port in self._ports)
+        https_port, http_port, origin_port = self._new_ports()
         return Layout(
             root=self.root,
             workdir=self.workdir,
             https_port=https_port,
             http_port=http_port,
-            origin_port=free_port() if self.variant.cache_front else 0,
+            origin_port=origin_port,
             leaf=leaf,
             variant=self.variant,
             run_as_root=os.geteuid() == 0,
             bind_host=self.bind_host,
         )
+
+    def _new_ports(self) -> tuple[int, int, int]:
+        """HTTPS and HTTP ports (the fixed ones, else free ones on ``bind_host``) and the cache
+        front's origin port (free on loopback; 0 without a cache front), all distinct."""
+        loopback = self.bind_host == LOOPBACK
+        candidates = free_ports(5 if loopback else 4, self.bind_host)
+        spare = iter(port for port in candidates if port not in self._ports)
+        https_port, http_port = (port or next(spare) for port in self._ports)
+        origin_port = 0
+        if self.variant.cache_front:
+            origin_port = next(spare) if loopback else free_port()
+        return https_port, http_port, origin_port
 
     def _launch(self, layout: Layout) -> ManagedProcess:
         backend = nginx if self.kind == "nginx" else apache

@@ -35,7 +35,7 @@ from prepcheck.cli import main
 from prepcheck.demo.simulacro import CENTRE_TIME, write_config
 from prepcheck.probes.browser import BrowserSession
 from prepcheck.reference.difusor import ReferenceDifusor
-from prepcheck.reference.process import free_port
+from prepcheck.reference.process import free_port, free_ports
 from prepcheck.reference.variants import VARIANTS
 from prepcheck.results import changes
 from prepcheck.sample import BuiltPackage, build_package
@@ -50,7 +50,8 @@ PREPCHECK = str(Path(sys.executable).with_name("prepcheck"))
 @pytest.fixture
 def site(tmp_path: Path, package: BuiltPackage) -> Iterator[ReferenceDifusor]:
     # Fixed ports: a restarted server comes back at the same address.
-    found = ReferenceDifusor(tmp_path / "ref", https_port=free_port(), http_port=free_port())
+    https_port, http_port = free_ports(2)
+    found = ReferenceDifusor(tmp_path / "ref", https_port=https_port, http_port=http_port)
     found.publish(package.archive, package.digest_file)
     found.start()
     yield found

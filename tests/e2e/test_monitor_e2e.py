@@ -27,7 +27,7 @@ from prepcheck.memoria.incidents import read_incidents
 from prepcheck.monitor.history import open_history
 from prepcheck.reference.difusor import ReferenceDifusor
 from prepcheck.reference.pki import LocalCA
-from prepcheck.reference.process import free_port
+from prepcheck.reference.process import free_port, free_ports
 from prepcheck.reference.silent import SilentServer
 from prepcheck.sample import BuiltPackage
 
@@ -36,7 +36,8 @@ MONITOR_IDS = ("monitor.availability", "freshness.missed-periods", "freshness.pu
 
 def serve(workdir: Path, package: BuiltPackage) -> ReferenceDifusor:
     # Fixed ports: a restarted server must come back at the same address.
-    difusor = ReferenceDifusor(workdir, https_port=free_port(), http_port=free_port())
+    https_port, http_port = free_ports(2)
+    difusor = ReferenceDifusor(workdir, https_port=https_port, http_port=http_port)
     difusor.publish(package.archive, package.digest_file)
     difusor.start()
     return difusor
