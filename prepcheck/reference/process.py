@@ -35,14 +35,13 @@ def free_ports(count: int, host: str = "127.0.0.1") -> tuple[int, ...]:
     fails with an unrelated-looking error (nginx: no "ssl_certificate" for the plain listener).
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sockets = [socket.socket(family, socket.SOCK_STREAM) for _ in range(count)]
-    try:
+    with contextlib.ExitStack() as stack:
+        sockets = [
+            stack.enter_context(socket.socket(family, socket.SOCK_STREAM)) for _ in range(count)
+        ]
         for sock in sockets:
             sock.bind((host, 0))
         return tuple(int(sock.getsockname()[1]) for sock in sockets)
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
