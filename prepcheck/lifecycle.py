@@ -71,8 +71,15 @@ def stop_signals_handled(
         yield received
     finally:
         _received.remove(received)
-        for signum, earlier in previous.items():
-            signal.signal(signum, earlier)
+        # Blocked while they are put back: a stop landing between two restores would raise
+        # here and leave this block's handler installed. One that arrives meanwhile goes to
+        # the caller's handler once unblocked.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            for signum, earlier in previous.items():
+                signal.signal(signum, earlier)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 @contextmanager

@@ -78,7 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     interpreter's "Exception ignored" traceback."""
     try:
         with stop_signals_handled(_interrupt) as stopped, _lost_interrupts_unreported():
-            code = _dispatch(argv)
+            try:
+                code = _dispatch(argv)
+            except SystemExit:
+                if not stopped.is_set():
+                    raise
+                code = EXIT_INTERRUPTED  # argparse's own exit, after a lost stop
             if stopped.is_set():
                 raise Interrupted
             return code

@@ -269,6 +269,8 @@ def _assert_same(pair: Pair, options: CompareOptions) -> Comparison:
     ours = compare(pair[0], pair[1], options)
     assert ours.mismatched == count
     assert ours.diff is not None
+    # The digest is of the bytes alone: the shape is held to pixelmatch's (height, width, 4).
+    assert ours.diff.shape == (pair[0].height, pair[0].width, 4) and ours.diff.dtype == np.uint8
     # On a mismatch, PREPCHECK_PIXELMATCH=live and a breakpoint show pixelmatch's image.
     assert _digest(ours.diff) == reference
     assert ours.total == pair[0].width * pair[0].height

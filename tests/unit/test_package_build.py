@@ -30,8 +30,10 @@ def tree(corte: datetime = CORTE, **kwargs: object) -> dict[str, bytes]:
         "utc_offset": None,
     }
     options.update(kwargs)
-    # repr in the key: aware datetimes of one instant in two zones are equal, and hash alike.
-    return dict(_built(repr(corte), corte, tuple(sorted(options.items()))))
+    # repr in the key: aware datetimes of one instant in two zones are equal and hash alike,
+    # as do True and 1, or two zones of one offset under different names.
+    key = repr((corte, sorted(options.items())))
+    return dict(_built(key, corte, tuple(sorted(options.items()))))
 
 
 @functools.cache

@@ -101,5 +101,21 @@ def test_a_stop_lost_in_c_code_ends_interrupted_without_a_traceback(
     assert entry.main([]) == EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert "interrumpido" in err
+    # Under pytest an unreported exception would also fail the test as a
+    # PytestUnraisableExceptionWarning (warnings are errors): pytest's own hook sits beneath.
     assert "Traceback" not in err and "Exception ignored" not in err
     assert ("election.name" in err) == (then == "configuration-error")
+
+
+def test_a_lost_stop_before_an_argparse_error_still_ends_interrupted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def build() -> argparse.ArgumentParser:
+        _SignalsOnCollection()  # the stop is lost while the parser is being built
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--config", required=True)
+        return parser
+
+    monkeypatch.setattr(entry, "build_parser", build)
+    assert entry.main([]) == EXIT_INTERRUPTED
+    assert "interrumpido" in capsys.readouterr().err
