@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except SystemExit:
                 if not stopped.is_set():
                     raise
-                code = EXIT_INTERRUPTED  # argparse's own exit, after a lost stop
+                raise Interrupted from None  # argparse's own exit, after a lost stop
             if stopped.is_set():
                 raise Interrupted
             return code

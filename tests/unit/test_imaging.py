@@ -249,8 +249,9 @@ def _reference(pair: Pair, options: CompareOptions) -> tuple[int, str]:
         count, digest = outcomes[key]
         return int(count), str(digest)
     count, diff = _run_pixelmatch(pair, options)
-    _FRESH[key] = [count, _digest(diff)]
-    return count, _digest(diff)
+    digest = _digest(diff)
+    _FRESH[key] = [count, digest]
+    return count, digest
 
 
 @pytest.fixture(scope="module", autouse=True)

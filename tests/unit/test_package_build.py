@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import json
@@ -30,17 +29,16 @@ def tree(corte: datetime = CORTE, **kwargs: object) -> dict[str, bytes]:
         "utc_offset": None,
     }
     options.update(kwargs)
-    # repr in the key: aware datetimes of one instant in two zones are equal and hash alike,
-    # as do True and 1, or two zones of one offset under different names.
+    # Built once per distinct input: equal inputs give equal trees (what
+    # test_same_inputs_give_identical_bytes proves through fresh builds). The key is a repr:
+    # aware datetimes of one instant in two zones are equal and hash alike, as do True and 1.
     key = repr((corte, sorted(options.items())))
-    return dict(_built(key, corte, tuple(sorted(options.items()))))
+    if key not in _TREES:
+        _TREES[key] = build_site_tree(corte, **options)  # type: ignore[arg-type]
+    return dict(_TREES[key])
 
 
-@functools.cache
-def _built(_key: str, corte: datetime, options: tuple[tuple[str, object], ...]) -> dict[str, bytes]:
-    """Trees are built once per distinct input: equal inputs give equal trees (what
-    ``test_same_inputs_give_identical_bytes`` proves through fresh builds)."""
-    return build_site_tree(corte, **dict(options))  # type: ignore[arg-type]
+_TREES: dict[str, dict[str, bytes]] = {}
 
 
 def main_json(files: dict[str, bytes], folder: str = "prepver2021") -> dict[str, object]:
