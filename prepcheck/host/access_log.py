@@ -3,29 +3,47 @@
 Contract: ``read_access_log(path)`` reads only the file's tail (the last ``TAIL_BYTES``), never
 the whole log, and keeps its last ``SAMPLE_LINES`` non-blank complete lines. It never raises
 for what it finds: a missing file, a rotated gzip or an unreadable file is recorded in the
-``AccessLogTail``. The judging (format, parse rate, age) is
+``AccessLogTail``. Only a regular file is read: a named pipe or a device given as the log
+would keep the self-test waiting for data that may never come, so it is recorded as unreadable
+without a single read. The judging (format, parse rate, age) is
 ``prepcheck.checks.host.access_log``.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
-from prepcheck.memoria.logfiles import is_gzip
+from prepcheck.memoria.logfiles import GZIP_MAGIC
 from prepcheck.snapshots.host import AccessLogTail
 
 TAIL_BYTES = 256 * 1024
 SAMPLE_LINES = 200
 
 
-def tail_lines(path: Path, limit: int = SAMPLE_LINES) -> list[str]:
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary; raises ``OSError`` (its message in Spanish) for
+    anything but a regular file. The open itself never waits: O_NONBLOCK makes opening a named
+    pipe with no writer return at once (it changes nothing for a regular file)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise OSError("es una carpeta, no un archivo")
+        raise OSError("no es un archivo regular (es una tubería o un dispositivo) y no se lee")
+    os.set_blocking(descriptor, True)
+    return open(descriptor, "rb")
+
+
+def tail_lines(handle: BinaryIO, limit: int = SAMPLE_LINES) -> list[str]:
     """The last ``limit`` complete lines among the file's last ``TAIL_BYTES``."""
-    with open(path, "rb") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        handle.seek(max(0, size - TAIL_BYTES))
-        data = handle.read()
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - TAIL_BYTES))
+    data = handle.read()
     lines = data.decode("utf-8", errors="replace").splitlines()
     if size > TAIL_BYTES and lines:
         lines = lines[1:]  # the first one is probably cut
@@ -37,10 +55,11 @@ def read_access_log(path: Path) -> AccessLogTail:
     if not path.exists():
         return AccessLogTail(str(path), datetime.now(UTC), exists=False)
     try:
-        if is_gzip(path):
-            return AccessLogTail(str(path), datetime.now(UTC), gzip=True)
-        lines = tail_lines(path)
-        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        with open_regular(path) as handle:
+            if handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC:
+                return AccessLogTail(str(path), datetime.now(UTC), gzip=True)
+            lines = tail_lines(handle)
+            modified = datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime, UTC)
     except OSError as exc:
         return AccessLogTail(str(path), datetime.now(UTC), error=str(exc.strerror or exc))
     return AccessLogTail(str(path), datetime.now(UTC), lines=tuple(lines), modified=modified)

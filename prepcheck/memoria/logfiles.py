@@ -18,13 +18,14 @@ from typing import IO, cast
 
 from prepcheck.formats.logformat import LogFormat
 
-_GZIP_MAGIC = b"\x1f\x8b"
+#: The first two bytes of every gzip member.
+GZIP_MAGIC = b"\x1f\x8b"
 _PROBE_LINES = 50
 
 
 def is_gzip(path: Path) -> bool:
     with open(path, "rb") as handle:
-        return handle.read(2) == _GZIP_MAGIC
+        return handle.read(2) == GZIP_MAGIC
 
 
 def _open(path: Path) -> IO[bytes]:

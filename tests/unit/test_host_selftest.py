@@ -115,3 +115,22 @@ def test_unreadable_log_is_a_fact_then_an_error(tmp_path):
     result = access_log(tail)
     assert result.status == "error"
     assert "No se pudo leer" in result.message
+
+
+def test_a_named_pipe_as_the_log_is_an_error_without_waiting(tmp_path):
+    """A FIFO with no writer would block an open() forever; one with a silent writer, a read()."""
+    fifo = tmp_path / "access.log"
+    os.mkfifo(fifo)
+    tail = read_access_log(fifo)
+    assert tail.exists and tail.error and "tubería" in tail.error
+    writer = os.open(fifo, os.O_RDWR)  # a writer that never writes
+    try:
+        result = access_log(read_access_log(fifo))
+    finally:
+        os.close(writer)
+    assert result.status == "error"
+    assert "no es un archivo regular" in result.message
+
+
+def test_a_folder_as_the_log_says_it_is_a_folder(tmp_path):
+    assert read_access_log(tmp_path).error == "es una carpeta, no un archivo"
