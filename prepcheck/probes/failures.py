@@ -212,6 +212,16 @@ _NET_ERRORS: dict[str, tuple[str, str]] = {
     "CONNECTION_CLOSED": ("reset", "el servidor cerró la conexión"),
     "EMPTY_RESPONSE": ("reset", "el servidor cerró la conexión sin responder"),
     "NAME_NOT_RESOLVED": ("dns", "no se pudo resolver el nombre del servidor (DNS)"),
+    "NAME_RESOLUTION_FAILED": ("dns", "no se pudo resolver el nombre del servidor (DNS)"),
+    "ADDRESS_UNREACHABLE": ("unreachable", "no hay ruta de red hacia esa dirección"),
+    "INTERNET_DISCONNECTED": ("unreachable", "este equipo no tiene conexión a la red"),
+    "NETWORK_ACCESS_DENIED": ("unreachable", "el sistema impidió la conexión (cortafuegos)"),
+    "CONNECTION_FAILED": ("unreachable", "no se pudo conectar con el servidor"),
+    "UNSAFE_PORT": (
+        "unreachable",
+        "el navegador no abre páginas en ese puerto: lo bloquea por seguridad (revise el "
+        "puerto de la dirección; los sitios públicos usan el 443)",
+    ),
     "TIMED_OUT": ("timeout", "el servidor no respondió a tiempo"),
     "CONNECTION_TIMED_OUT": ("timeout", "el servidor no aceptó la conexión a tiempo"),
     "SSL_PROTOCOL_ERROR": ("tls", "el saludo TLS falló (conexión segura no establecida)"),
@@ -242,6 +252,8 @@ def describe_browser(message: str, *, timeout_s: float | None = None) -> Failure
         code = match.group(1)
         if code.startswith("CERT_"):
             return Failure("certificate", "el navegador rechazó el certificado del sitio", detail)
+        if code.startswith(("SSL_", "BAD_SSL_")) and code not in _NET_ERRORS:
+            return Failure("tls", "el saludo TLS falló (conexión segura no establecida)", detail)
         kind, reason = _NET_ERRORS.get(code, ("unexpected", f"error de red del navegador ({code})"))
         return Failure(kind, reason, detail)
     lowered = message.lower()

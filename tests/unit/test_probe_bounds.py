@@ -135,6 +135,10 @@ def test_libcurl_and_chromium_codes_in_spanish():
     assert describe_browser("Page.goto: net::ERR_TOO_MANY_REDIRECTS").kind == "redirect"
     assert describe_browser("Timeout 5000ms exceeded.", timeout_s=5).reason.endswith("en 5 s")
     assert describe_browser("Target crashed").kind == "crashed"
+    unsafe = describe_browser("Page.goto: net::ERR_UNSAFE_PORT at https://127.0.0.1:9/")
+    assert unsafe.kind == "unreachable" and "puerto" in unsafe.reason
+    assert "UNSAFE_PORT" not in unsafe.reason and "UNSAFE_PORT" in unsafe.detail
+    assert describe_browser("net::ERR_SSL_UNRECOGNIZED_NAME_ALERT").kind == "tls"
     assert status_phrase(404) == "HTTP 404 (no encontrada)"
     assert status_phrase(302) == "HTTP 302 (redirección)"
 
