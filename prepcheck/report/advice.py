@@ -320,7 +320,7 @@ def _certificate(record: Mapping[str, Any], ev: Mapping[str, Any]) -> Advice | N
     if not steps:
         return None
     return Advice(
-        "; ".join(steps).capitalize() + ".",
+        es.sentence("; ".join(steps)),
         _both(
             "ssl_certificate /ruta/cadena-completa.pem;   # sitio + intermedios\n"
             "ssl_certificate_key /ruta/llave.pem;",

@@ -172,3 +172,9 @@ def yes_no(value: Any) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """«1 verificación», «3 verificaciones»."""
     return f"{number(count)} {agreeing(count, singular, plural_form or singular + 's')}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-cased and a closing period; unlike
+    ``str.capitalize`` the rest is kept as written (CA, TLS, nginx)."""
+    return text[:1].upper() + text[1:] + "."

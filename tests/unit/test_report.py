@@ -261,6 +261,22 @@ def test_advice_uses_what_was_observed():
     assert advice_for(error, "-06:00").text == error["fix"]
 
 
+def test_certificate_advice_keeps_acronyms_as_written():
+    record = {"id": "tls.certificate-valid", "status": "fail",
+              "evidence": {"resultado": ["certificate-untrusted"]}}  # fmt: skip
+    advice = advice_for(record, "-06:00")
+    assert advice is not None and advice.text.startswith("Instale un certificado de una CA ")
+
+
+def test_negotiated_session_is_labelled_in_spanish():
+    record = next(r for r in SAMPLES["cumple"]["checks"] if r["id"] == "tls.enabled")
+    negotiated = {"version": "TLS_1_3", "cipher": "TLS_AES_256_GCM_SHA384"}
+    record = {**record, "evidence": {**record["evidence"], "negociado": negotiated}}
+    html = report_html(dict(SAMPLES["cumple"], checks=[record]), FINISHED)
+    assert "Versión de TLS" in html and "TLS 1.3" in html and "Suite de cifrado" in html
+    assert ">Version<" not in html and ">Cipher<" not in html
+
+
 def test_odd_evidence_never_breaks_the_report():
     odd = [
         {**r, "evidence": {"saltos": "no es una lista", "por_tipo": 3, "serie": {"segundos": [1]},

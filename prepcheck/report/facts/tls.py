@@ -44,12 +44,7 @@ def facts(record: Mapping[str, Any], evidence: Mapping[str, Any], ctx: Context) 
         blocks += _protocols(evidence)
     if check == "tls.enabled":
         negotiated = mapping(evidence.get("negociado"))
-        blocks += present(
-            pairs(
-                [(k.replace("_", " ").capitalize(), code(v)) for k, v in negotiated.items()],
-                "Sesión negociada",
-            )
-        )
+        blocks += present(pairs(_negotiated(negotiated), "Sesión negociada"))
     elif check == "tls.certificate-valid":
         blocks += _certificate(evidence, ctx)
     elif check == "tls.certificate-lifetime":
@@ -93,6 +88,18 @@ def _scan(evidence: Mapping[str, Any]) -> list[Block]:
             ]
         )
     )
+
+
+def _negotiated(negotiated: Mapping[str, Any]) -> list[tuple[str, Cell]]:
+    """The session the scan negotiated, labelled in Spanish (``TLS_1_3`` read as TLS 1.3)."""
+    shown: list[tuple[str, Cell]] = []
+    if version := negotiated.get("version"):
+        shown.append(
+            ("Versión de TLS", code(str(version).replace("TLS_", "TLS ").replace("_", ".")))
+        )
+    if cipher := negotiated.get("cipher"):
+        shown.append(("Suite de cifrado", code(cipher)))
+    return shown
 
 
 def _protocols(evidence: Mapping[str, Any]) -> list[Block]:
