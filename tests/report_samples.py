@@ -258,12 +258,12 @@ def failing_results() -> list[CheckResult]:
         outcome(
             "render.pages-match-reference",
             False,
-            "1 de 10 páginas difiere de la referencia: #/diputaciones (mobile): 1,204 píxeles "
+            "1 de 10 páginas difiere de la referencia: #/diputaciones (celular): 1,204 píxeles "
             "distintos (0.3400%)",
             paginas=[
                 {
                     "pagina": "#/diputaciones",
-                    "vista": "mobile",
+                    "vista": "celular",
                     "cumple": False,
                     "nota": "1,204 píxeles distintos",
                     "pixeles_distintos": 1204,
@@ -279,15 +279,15 @@ def failing_results() -> list[CheckResult]:
             },
             imagenes=[
                 {
-                    "nombre": "#/diputaciones (mobile) — referencia",
+                    "nombre": "#/diputaciones (celular) — referencia",
                     "png_base64": png_base64((240, 240, 240)),
                 },
                 {
-                    "nombre": "#/diputaciones (mobile) — difusor",
+                    "nombre": "#/diputaciones (celular) — difusor",
                     "png_base64": png_base64((250, 230, 230)),
                 },
                 {
-                    "nombre": "#/diputaciones (mobile) — diferencias",
+                    "nombre": "#/diputaciones (celular) — diferencias",
                     "png_base64": png_base64((255, 0, 0)),
                 },
             ],

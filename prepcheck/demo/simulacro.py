@@ -107,7 +107,7 @@ def write_config(
             lines += [
                 "[difusor.render]",
                 f"pages = [{pages}]",
-                "viewports = {desktop = [1366, 768]}",
+                "viewports = {escritorio = [1366, 768]}",
             ]
         if load_table is not None:
             lines += ["[difusor.load]", load_table.strip()]

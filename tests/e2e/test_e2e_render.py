@@ -70,7 +70,7 @@ PORTAL = """<!DOCTYPE html>
 <div class="anuncio">Otro anuncio</div></body></html>
 """
 # Small page set for the variants (the good reference runs the full default set).
-QUICK = {"pages": ["#/"], "viewports": {"desktop": [1366, 768]}}
+QUICK = {"pages": ["#/"], "viewports": {"escritorio": [1366, 768]}}
 
 
 def live(difusor: ReferenceDifusor, relative: str) -> Path:
@@ -178,8 +178,8 @@ def test_reference_with_faithful_portal_passes_every_render_check(render_run):
         assert found[check_id]["status"] == "pass", (check_id, found[check_id]["message"])
     assert found["render.no-console-errors"]["status"] == "pass"
     pages = found["render.pages-match-reference"]["evidence"]["paginas"]
-    assert len(pages) == 10  # default pages × desktop and mobile
-    assert {p["vista"] for p in pages} == {"desktop", "mobile"}
+    assert len(pages) == 10  # default pages × escritorio and celular
+    assert {p["vista"] for p in pages} == {"escritorio", "celular"}
     assert all(p["pixeles_distintos"] == 0 for p in pages)
     assert found["render.data-matches-package"]["evidence"]["cifras_revisadas"] > 300
 
@@ -191,9 +191,9 @@ def test_css_change_fails_pages_match_with_images(render_run):
     assert record["status"] == "fail"
     names = [image["nombre"] for image in record["evidence"]["imagenes"]]
     assert names == [
-        "#/ (desktop) — referencia",
-        "#/ (desktop) — difusor",
-        "#/ (desktop) — diferencias",
+        "#/ (escritorio) — referencia",
+        "#/ (escritorio) — difusor",
+        "#/ (escritorio) — diferencias",
     ]
     assert records(document)["integrity.files-identical"]["status"] == "fail"
 

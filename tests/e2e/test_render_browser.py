@@ -142,7 +142,7 @@ def test_page_compared_with_itself_passes_20_of_20_on_both_viewports(site):
                 for _ in range(20)
             ]
             passed[name] = sum(result.passed for result in results)
-    assert passed == {"desktop": 20, "mobile": 20}
+    assert passed == {"escritorio": 20, "celular": 20}
 
 
 def test_a_first_shot_equal_to_the_settled_one_is_not_retaken(site):

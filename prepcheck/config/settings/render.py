@@ -54,7 +54,7 @@ class RenderSettings(Strict):
     pages: list[str] = Field(default_factory=lambda: list(DEFAULT_RENDER_PAGES), min_length=1)
     embed_pages: list[str] = Field(default_factory=lambda: ["#/"], min_length=1)
     viewports: dict[str, Size] = Field(
-        default_factory=lambda: {"desktop": (1366, 768), "mobile": (390, 844)}, min_length=1
+        default_factory=lambda: {"escritorio": (1366, 768), "celular": (390, 844)}, min_length=1
     )
     masks: list[str] = Field(default_factory=list)
     mask_color: str = "#FF00FF"

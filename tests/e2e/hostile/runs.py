@@ -101,7 +101,7 @@ def write_config(
             lines += [
                 "[difusor.render]",
                 f"pages = [{listed}]",
-                "viewports = {desktop = [1366, 768]}",
+                "viewports = {escritorio = [1366, 768]}",
             ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
