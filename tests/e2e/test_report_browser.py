@@ -55,6 +55,15 @@ CONTRAST_JS = """
 }
 """
 
+#: Table captions drawn narrower than half their table (a reflowed table's caption once shrank
+#: to one letter a line on a phone).
+SQUEEZED_CAPTIONS_JS = """
+() => [...document.querySelectorAll('caption')]
+  .filter(c => c.getClientRects().length && c.getBoundingClientRect().width
+               < 0.5 * c.closest('table').getBoundingClientRect().width)
+  .map(c => c.textContent.trim())
+"""
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
@@ -191,6 +200,7 @@ def test_report_in_chromium(browser: Browser, rendered: dict[str, Path], name: s
             if width == PHONE:
                 scroll, inner = opened.overflow()
                 assert scroll <= inner, f"{name}: {scroll} px de ancho en {inner} px"
+                assert page.evaluate(SQUEEZED_CAPTIONS_JS) == [], name
             assert_safe(opened)
         finally:
             opened.close()

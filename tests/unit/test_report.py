@@ -277,6 +277,20 @@ def test_negotiated_session_is_labelled_in_spanish():
     assert ">Version<" not in html and ">Cipher<" not in html
 
 
+def test_cipher_counts_are_shown_only_where_the_suites_were_enumerated():
+    """tls.enabled lists the protocols only: a column of zeros would read as 'no cipher'."""
+    enabled = next(r for r in SAMPLES["cumple"]["checks"] if r["id"] == "tls.enabled")
+    enabled = {**enabled, "evidence": {**enabled["evidence"],
+                                       "protocolos_ofrecidos": ["TLSv1.2", "TLSv1.3"]}}  # fmt: skip
+    assert "cifrados_por_protocolo" not in enabled["evidence"]
+    html = report_html(dict(SAMPLES["cumple"], checks=[enabled]), FINISHED)
+    assert "Protocolos" in html and "Cifrados ofrecidos" not in html
+    suites = {"TLSv1.3": ["A", "B"]}
+    listed = {**enabled, "evidence": {**enabled["evidence"], "cifrados_por_protocolo": suites}}
+    html = report_html(dict(SAMPLES["cumple"], checks=[listed]), FINISHED)
+    assert "Cifrados ofrecidos" in html
+
+
 def test_odd_evidence_never_breaks_the_report():
     odd = [
         {**r, "evidence": {"saltos": "no es una lista", "por_tipo": 3, "serie": {"segundos": [1]},

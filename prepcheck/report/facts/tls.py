@@ -106,22 +106,21 @@ def _protocols(evidence: Mapping[str, Any]) -> list[Block]:
     offered = set(texts(evidence.get("protocolos_ofrecidos")))
     if "protocolos_ofrecidos" not in evidence:
         return []
+    counted = "cifrados_por_protocolo" in evidence  # only records that enumerated the suites
     suites = mapping(evidence.get("cifrados_por_protocolo"))
-    return present(
-        table(
-            ("Protocolo", "¿Lo ofrece?", "Se permite", "Cifrados ofrecidos"),
-            (
-                (
-                    name,
-                    judged("sí" if name in offered else "no", (name in offered) <= allowed),
-                    "sí" if allowed else "no",
-                    str(len(texts(suites.get(name)))) if name in offered else "—",
-                )
-                for name, allowed in PROTOCOLS
-            ),
-            "Protocolos",
-        )
-    )
+
+    def row(name: str, allowed: bool) -> list[Cell]:
+        shown: list[Cell] = [
+            name,
+            judged("sí" if name in offered else "no", (name in offered) <= allowed),
+            "sí" if allowed else "no",
+        ]
+        if counted:
+            shown.append(str(len(texts(suites.get(name)))) if name in offered else "—")
+        return shown
+
+    columns = ["Protocolo", "¿Lo ofrece?", "Se permite"] + ["Cifrados ofrecidos"] * counted
+    return present(table(columns, (row(*protocol) for protocol in PROTOCOLS), "Protocolos"))
 
 
 def _certificate(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
