@@ -82,5 +82,14 @@ def render_memoria(memoria_json: Path, html_path: Path) -> Path:
     data = json.loads(memoria_json.read_text(encoding="utf-8"))
     days = data["estadisticas"]["por_dia"]
     peak = max((day["visitantes"] for day in days), default=0)
-    html = _environment().get_template("memoria.html.j2").render(m=data, peak=peak or 1)
+    html = _environment().get_template("memoria.html.j2").render(
+        m=data, peak=peak or 1, generated_day=_generated_day(data)
+    )
     return write_text(html_path, html)
+
+
+def _generated_day(data: dict[str, Any]) -> str:
+    """The election-time date (ISO) the memoria was generated on; "" when unknown. Days of the
+    period after it had not happened yet: their zeros are no measurement."""
+    moment = es.local(data.get("generado"), data.get("periodo", {}).get("desfase_utc", "+00:00"))
+    return moment.date().isoformat() if moment is not None else ""

@@ -10,6 +10,7 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 from prepcheck.cli import main
+from prepcheck.memoria.render import render_memoria
 from prepcheck.results import Subject, new_document, outcome, write_document
 
 CDMX = timezone(timedelta(hours=-5))
@@ -120,3 +121,19 @@ def test_memoria_usage_errors_exit_2(tmp_path):
     log = synthetic_log(tmp_path / "access.log")
     assert main([*argv, "--access-log", str(log), "--from", "junio"]) == 2
     assert main([*argv, "--access-log", str(log), "--access-log-format", "%h %Q"]) == 2
+
+
+def test_days_after_the_memoria_was_generated_are_not_shown_as_zeros(tmp_path):
+    """A memoria generated mid-period (e.g. after a rehearsal day) has no data for later days."""
+    out = tmp_path / "reports"
+    argv = ["memoria", "--config", str(write_config(tmp_path / "prepcheck.toml")),
+            "--difusor", "ejemplo", "--out", str(out),
+            "--access-log", str(synthetic_log(tmp_path / "access.log"))]  # fmt: skip
+    assert main(argv) == 0
+    json_path = out / "ejemplo" / "memoria.json"
+    memoria = json.loads(json_path.read_text(encoding="utf-8"))
+    assert "aún no transcurría" not in (out / "ejemplo" / "memoria.html").read_text("utf-8")
+    memoria["generado"] = "2021-06-10T04:00:00+00:00"  # June 9th, 23:00 in election time
+    json_path.write_text(json.dumps(memoria), encoding="utf-8")
+    html = render_memoria(json_path, tmp_path / "memoria.html").read_text(encoding="utf-8")
+    assert html.count("aún no transcurría al generar esta memoria") == 3  # June 10 to 12
