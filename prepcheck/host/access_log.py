@@ -12,31 +12,16 @@ without a single read. The judging (format, parse rate, age) is
 from __future__ import annotations
 
 import os
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from prepcheck.files import open_regular
 from prepcheck.memoria.logfiles import GZIP_MAGIC
 from prepcheck.snapshots.host import AccessLogTail
 
 TAIL_BYTES = 256 * 1024
 SAMPLE_LINES = 200
-
-
-def open_regular(path: Path) -> BinaryIO:
-    """``path`` opened for reading in binary; raises ``OSError`` (its message in Spanish) for
-    anything but a regular file. The open itself never waits: O_NONBLOCK makes opening a named
-    pipe with no writer return at once (it changes nothing for a regular file)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-    mode = os.fstat(descriptor).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        if stat.S_ISDIR(mode):
-            raise OSError("es una carpeta, no un archivo")
-        raise OSError("no es un archivo regular (es una tubería o un dispositivo) y no se lee")
-    os.set_blocking(descriptor, True)
-    return open(descriptor, "rb")
 
 
 def tail_lines(handle: BinaryIO, limit: int = SAMPLE_LINES) -> list[str]:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from prepcheck.files import read_bounded, why
 from prepcheck.lifecycle import stop_requested
 from prepcheck.load.locust_run import HARD_MARGIN_SECONDS, locust_argv
 from prepcheck.load.plan import WORKER_SUMMARY_ENV
@@ -31,6 +32,8 @@ from prepcheck.reference.process import ManagedProcess, tail
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _PLAN_KEYS = ("host", "users", "rate", "stages", "weights", "ca_file", "timeout_seconds")
+#: A plan is a few hundred bytes; a far larger file is not one.
+MAX_JSON_BYTES = 1024 * 1024
 
 
 class _Refused(ValueError):
@@ -67,7 +70,7 @@ def run_worker(args: argparse.Namespace) -> int:
                     stop.wait(0.2)
             finally:
                 process.stop()
-            sent = _read_json(summary)
+            sent = _summary(summary)
             if stop.is_set() or sent is None:
                 reason = "interrumpido" if stop.is_set() else "la corrida no terminó"
                 print(f"prepcheck: {reason}; bitácora {log}:\n{tail(log)}", file=sys.stderr)
@@ -85,7 +88,10 @@ def _master(text: str) -> tuple[str, int]:
 
 def _local_plan(plan: Path, ca_file: Path | None, out: Path) -> tuple[Path, float]:
     """The plan this worker runs (a copy naming ``ca_file`` when given) and its duration."""
-    document = _read_json(plan)
+    try:
+        document = _read_json(plan)
+    except OSError as exc:
+        raise _Refused(f"--plan: {plan}: {why(exc)}") from None
     unreadable = _Refused(f"--plan: {plan} no es un plan legible de 'prepcheck load'")
     if not isinstance(document, dict) or not all(key in document for key in _PLAN_KEYS):
         raise unreadable
@@ -111,7 +117,17 @@ def _local_plan(plan: Path, ca_file: Path | None, out: Path) -> tuple[Path, floa
 
 
 def _read_json(path: Path) -> Any:
+    """The JSON in ``path`` (at most ``MAX_JSON_BYTES``), None when it is no JSON; raises
+    ``OSError`` when the file cannot be read (a pipe or a device included)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return json.loads(read_bounded(path, MAX_JSON_BYTES))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _summary(path: Path) -> Any:
+    """What the load child reported, None when it wrote nothing readable."""
+    try:
+        return _read_json(path)
+    except OSError:
         return None

@@ -32,6 +32,7 @@ from typing import Any
 from prepcheck.formats.logformat import LogFormat, LogRecord
 from prepcheck.memoria.classify import Kind, classify, strip_query
 from prepcheck.memoria.logfiles import iter_lines, order_files
+from prepcheck.snapshots.text import clean_text
 
 MAX_SAMPLES = 10
 _EXPIRE_EVERY = 50_000
@@ -123,16 +124,16 @@ class AccessStats:
             self.lines += 1
             record = log_format.parse(line)
             if record is None:
-                self._malformed(f"{path.name}:{number}: {line.strip()[:160]}")
+                self._malformed(path.name, number, line)
                 continue
             self.add(record)
             if self.lines % _EXPIRE_EVERY == 0:
                 self._expire()
 
-    def _malformed(self, sample: str) -> None:
+    def _malformed(self, name: str, number: int, line: str) -> None:
         self.malformed += 1
-        if len(self.samples) < MAX_SAMPLES:
-            self.samples.append(sample)
+        if len(self.samples) < MAX_SAMPLES:  # a log's bytes are shown as text, never as is
+            self.samples.append(f"{name}:{number}: {clean_text(line.strip(), 160)}")
 
     def add(self, record: LogRecord) -> None:
         """Count one parsed request."""

@@ -13,7 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from prepcheck.files import read_bounded, why
+
 NO_DATA = "sin datos de monitoreo"
+#: Thousands of incidents weigh well under this; a larger file is not incidentes.json.
+MAX_BYTES = 16 * 1024 * 1024
 _KEYS = ("inicio", "fin", "duracion_s", "motivo")
 
 
@@ -23,9 +27,14 @@ def read_incidents(path: Path | None) -> dict[str, Any]:
     if path is None or not path.exists():
         return base | {"disponible": False, "nota": NO_DATA}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return base | {"disponible": False, "nota": f"{NO_DATA}: no se pudo leer {path} ({exc})"}
+        data = json.loads(read_bounded(path, MAX_BYTES))
+    except OSError as exc:
+        note = f"{NO_DATA}: no se pudo leer {path}: {why(exc)}"
+        return base | {"disponible": False, "nota": note}
+    except UnicodeDecodeError:
+        return base | {"disponible": False, "nota": f"{NO_DATA}: {path} no es texto UTF-8"}
+    except (ValueError, RecursionError):
+        return base | {"disponible": False, "nota": f"{NO_DATA}: {path} no es JSON válido"}
     entries = data.get("incidentes") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         return base | {"disponible": False, "nota": f"{NO_DATA}: {path} no contiene una lista"}

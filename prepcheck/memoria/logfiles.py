@@ -9,18 +9,21 @@ truncated or corrupt gzip stops that file and is reported through ``problems`` (
 from __future__ import annotations
 
 import gzip
-import io
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, cast
 
+from prepcheck.files import why
 from prepcheck.formats.logformat import LogFormat
 
 #: The first two bytes of every gzip member.
 GZIP_MAGIC = b"\x1f\x8b"
 _PROBE_LINES = 50
+#: The longest line kept (a log line is a few hundred bytes; the rest of a longer one is
+#: skipped).
+MAX_LINE_BYTES = 64 * 1024
 
 
 def is_gzip(path: Path) -> bool:
@@ -35,16 +38,37 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def iter_lines(path: Path, problems: list[str] | None = None) -> Iterator[tuple[int, str]]:
-    """Yield ``(number, line)`` from ``path``; decoding and gzip faults go to ``problems``."""
+    """Yield ``(number, line)`` from ``path``; decoding and gzip faults go to ``problems``.
+
+    A line is at most ``MAX_LINE_BYTES`` (the rest of a longer one is skipped unread into
+    memory): a log line is a few hundred bytes, and a file with no newline at all must not be
+    held whole."""
     number = 0
     try:
-        with _open(path) as raw, io.TextIOWrapper(raw, "utf-8", errors="replace") as text:
-            for number, line in enumerate(text, start=1):
-                yield number, line
+        with _open(path) as raw:
+            while line := raw.readline(MAX_LINE_BYTES):
+                number += 1
+                if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+                    _skip_rest_of_line(raw)
+                yield number, line.decode("utf-8", errors="replace")
     except (EOFError, OSError, zlib.error) as exc:
         if problems is None:
             raise
-        problems.append(f"{path.name}: lectura interrumpida tras la línea {number} ({exc})")
+        problems.append(f"{path.name}: lectura interrumpida tras la línea {number} ({_why(exc)})")
+
+
+def _skip_rest_of_line(raw: IO[bytes]) -> None:
+    while (rest := raw.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+        pass
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return "el archivo comprimido está truncado"
+    if isinstance(exc, zlib.error | gzip.BadGzipFile):
+        return "el archivo comprimido está dañado"
+    assert isinstance(exc, OSError)
+    return why(exc)
 
 
 def first_time(path: Path, log_format: LogFormat) -> datetime | None:

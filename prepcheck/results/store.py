@@ -23,11 +23,15 @@ from typing import Any
 import jsonschema
 
 from prepcheck.errors import ResultsFileError
+from prepcheck.files import FileTooLarge, NotRegularFile, read_bounded, why
 from prepcheck.results.document import SCHEMA_VERSION, derive
 from prepcheck.results.upgrade import upgrade_v1
 
 #: Mode of every file the harness writes into an output folder (a web server may serve it).
 FILE_MODE = 0o644
+#: The largest results.json read: evidence is bounded on write, so a real one stays far below
+#: (a run's with pictures of its differing pages weighs a few MB).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 MAX_TEXT = 20_000
 MAX_ITEMS = 1_000
 #: Evidence keys whose (large) values the harness itself produced and bounded.
@@ -88,19 +92,23 @@ def write_text(path: Path, text: str) -> Path:
 def read_document(path: Path) -> dict[str, Any]:
     """The valid results document at ``path``; ``ResultsFileError`` otherwise (see contract)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_bounded(path, MAX_DOCUMENT_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ResultsFileError(f"{path}: no existe") from None
-    except IsADirectoryError:
-        raise ResultsFileError(f"{path}: es una carpeta, no un results.json") from None
+    except NotRegularFile as exc:
+        raise ResultsFileError(f"{path}: {exc.strerror}; se esperaba un results.json") from None
+    except FileTooLarge as exc:
+        raise ResultsFileError(f"{path}: {exc.strerror}; no es un results.json") from None
     except UnicodeDecodeError:
         raise ResultsFileError(f"{path}: no es texto UTF-8; no es un results.json") from None
     except json.JSONDecodeError as exc:
         raise ResultsFileError(
             f"{path}: no es JSON válido (línea {exc.lineno}, columna {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ResultsFileError(f"{path}: anida demasiados niveles; no es un results.json") from None
     except OSError as exc:
-        raise ResultsFileError(f"{path}: no se pudo leer ({exc.strerror})") from None
+        raise ResultsFileError(f"{path}: no se pudo leer ({why(exc)})") from None
     return validated(raw, path)
 
 

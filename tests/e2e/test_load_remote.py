@@ -8,6 +8,7 @@ never come, and ``--shape both`` served by one worker with ``--runs 2``.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -105,10 +106,21 @@ def test_load_worker_checks_its_inputs_before_starting(
             }
         )
     )
+    fifo = tmp_path / "plan.fifo"  # would block a plain read for ever
+    os.mkfifo(fifo)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(2**31)  # sparse: read whole it took 4 GB of memory
     base = ["load-worker", "--out", str(tmp_path / "out")]
     cases = [
         (["--master", "m:99999", "--plan", str(plan)], "--master: 'm:99999'"),
-        (["--master", "m", "--plan", str(tmp_path / "none.json")], "no es un plan legible"),
+        (["--master", "m", "--plan", str(tmp_path / "none.json")], "none.json: no existe"),
+        (["--master", "m", "--plan", str(fifo)], "no es un archivo regular"),
+        (["--master", "m", "--plan", "/dev/zero"], "no es un archivo regular"),
+        (["--master", "m", "--plan", str(deep)], "no es un plan legible"),
+        (["--master", "m", "--plan", str(huge)], "es demasiado grande"),
         (["--master", "m", "--plan", str(plan)], "nombra la CA /no/existe/ca.pem"),
         (["--master", "m", "--plan", str(plan), "--ca-file", "/no/ca"], "/no/ca no existe"),
         (["--master", "m", "--plan", str(plan), "--runs", "0"], "--runs debe ser 1 o más"),

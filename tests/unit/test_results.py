@@ -174,6 +174,22 @@ def test_foreign_or_broken_files_are_clear_errors(tmp_path, content, expected):
     assert str(path) in str(caught.value)
 
 
+def test_files_that_are_no_document_are_refused_without_reading_them_whole(tmp_path):
+    fifo = tmp_path / "fifo.json"  # a plain read would wait for a writer for ever
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(2**31)  # sparse: read whole it took 4 GB of memory
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    cases = [(fifo, "no es un archivo regular"), (huge, "es demasiado grande"),
+             (deep, "anida demasiados niveles"), (tmp_path, "es una carpeta")]  # fmt: skip
+    for path, expected in cases:
+        with pytest.raises(ResultsFileError, match=expected) as caught:
+            read_document(path)
+        assert str(path) in str(caught.value)
+
+
 def test_a_verdict_edited_by_hand_is_refused(tmp_path):
     path = write_document(document(sample_results()), tmp_path / "uv" / "results.json")
     data = json.loads(path.read_text())
