@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 from prepcheck.cli import campaign, checklist, measure, package, services
 from prepcheck.cli.spanish import SpanishArgumentParser
 from prepcheck.errors import ConfigError, HarnessError, PackageError, ResultsFileError, UsageError
+from prepcheck.files import why
 from prepcheck.lifecycle import stop_signals_handled
 from prepcheck.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
@@ -110,6 +112,34 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:  # a folder given that cannot be written, a full disk...
+        return _fail(_file_problem(exc), EXIT_USAGE)
+    except sqlite3.Error as exc:
+        return _fail(f"base de datos SQLite: {_sqlite_problem(exc)}", EXIT_USAGE)
+
+
+def _file_problem(exc: OSError) -> str:
+    """``exc`` in Spanish, naming the file(s) it is about."""
+    names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return f"{' → '.join(names)}: {why(exc)}" if names else why(exc)
+
+
+#: SQLite's own messages (English) for what a person can mend.
+_SQLITE_PROBLEMS = {
+    "unable to open database file": "no se pudo abrir el archivo (¿existe su carpeta? ¿hay "
+    "permiso de escritura?)",
+    "database disk image is malformed": "el archivo está dañado",
+    "file is not a database": "el archivo no es una base de datos SQLite",
+    "database is locked": "otro proceso la tiene ocupada; vuelva a intentarlo",
+    "attempt to write a readonly database": "es de solo lectura",
+    "disk I/O error": "error de entrada/salida del disco",
+    "database or disk is full": "no queda espacio en el disco",
+}
+
+
+def _sqlite_problem(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    return next((es for en, es in _SQLITE_PROBLEMS.items() if en in text), "error de SQLite")
 
 
 @contextmanager

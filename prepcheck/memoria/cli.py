@@ -5,8 +5,10 @@ Contract of ``run_memoria(args)``: reads the configuration, analyses the access 
 election's publication window), reads incidents (``--incidents``, default
 ``OUT/<difusor>/incidentes.json``) and the load/availability records of
 ``OUT/<difusor>/results.json``; writes ``OUT/<difusor>/memoria.json`` and renders
-``memoria.html`` from it. Exit 0; 2 for usage errors (bad dates, unreadable format, missing
-log files), raised as ``ConfigError``.
+``memoria.html`` from it. Exit 0; 2 for usage errors, raised as ``ConfigError``: bad dates,
+an unreadable format, a log path that is no regular file, logs none of whose lines has the
+format (a memoria of zero visitors would be wrong, not empty), an ``--incidents`` file named
+but unreadable. Without ``--incidents`` a missing or bad default file is noted in the memoria.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 import argparse
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from prepcheck.config import Config, Difusor, load_config
 from prepcheck.errors import ConfigError
 from prepcheck.formats.logformat import compile_format
 from prepcheck.memoria.access_log import analyze, rules_es
 from prepcheck.memoria.document import build_memoria, check_records, previous_improvements
-from prepcheck.memoria.incidents import read_incidents
+from prepcheck.memoria.incidents import NO_DATA, read_incidents
 from prepcheck.memoria.render import render_memoria
 from prepcheck.outputs import render_board_of
 from prepcheck.results import write_json
@@ -36,8 +39,9 @@ def period(config: Config, start: str | None, end: str | None) -> tuple[date, da
             date.fromisoformat(start) if start else election.localize(election.window_start).date()
         )
         last = date.fromisoformat(end) if end else election.localize(election.window_end).date()
-    except ValueError as exc:
-        raise ConfigError(f"--from/--to: se esperaba AAAA-MM-DD ({exc})") from None
+    except ValueError:
+        given = ", ".join(repr(text) for text in (start, end) if text)
+        raise ConfigError(f"--from/--to: {given}: se esperaba una fecha AAAA-MM-DD") from None
     if last < first:
         raise ConfigError("--to es anterior a --from")
     return first, last
@@ -45,9 +49,9 @@ def period(config: Config, start: str | None, end: str | None) -> tuple[date, da
 
 def statistics(args: argparse.Namespace, config: Config, difusor: Difusor) -> dict[str, object]:
     """Access-log statistics with the rules and the format stated."""
-    missing = [str(p) for p in args.access_log if not p.is_file()]
-    if missing:
-        raise ConfigError(f"--access-log: no existe {', '.join(missing)}")
+    for path in args.access_log:
+        if not path.is_file():
+            raise ConfigError(f"--access-log: {path}: {_not_a_log(path)}")
     try:
         log_format = compile_format(args.access_log_format)
     except ValueError as exc:
@@ -64,9 +68,36 @@ def statistics(args: argparse.Namespace, config: Config, difusor: Difusor) -> di
         top=difusor.host.top_pages,
         poll_name=Path(difusor.main_json).name,
     )
+    if stats["lineas"] and stats["lineas_malformadas"] == stats["lineas"]:
+        raise ConfigError(
+            f"--access-log: ninguna de las {stats['lineas']:,} líneas leídas tiene el formato "
+            f"«{args.access_log_format}» (¿es la bitácora de accesos? ¿es otro su formato? "
+            "revise --access-log-format)"
+        )
+    if not stats["lineas"] and stats["problemas_de_lectura"]:
+        raise ConfigError(f"--access-log: {'; '.join(stats['problemas_de_lectura'])}")
     stats["formato"] = args.access_log_format
     stats["reglas"] = rules_es(timeout, difusor.host.top_pages, config.election.utc_offset)
     return stats
+
+
+def incidents(named: Path | None, default: Path) -> dict[str, Any]:
+    """The incidents of ``--incidents`` (an error when it cannot be read: the user named it),
+    else of the monitoring's file in the output folder, when there is one."""
+    if named is None:
+        return read_incidents(default)
+    found = read_incidents(named)
+    if not found["disponible"]:
+        raise ConfigError(f"--incidents: {found['nota'].removeprefix(NO_DATA + ': ')}")
+    return found
+
+
+def _not_a_log(path: Path) -> str:
+    if not path.exists():
+        return "no existe"
+    if path.is_dir():
+        return "es una carpeta; se esperaba el archivo de la bitácora"
+    return "no es un archivo regular (es una tubería o un dispositivo)"
 
 
 def run_memoria(args: argparse.Namespace) -> int:
@@ -87,7 +118,7 @@ def run_memoria(args: argparse.Namespace) -> int:
             "hasta": str(stats["hasta"]),
             "desfase_utc": config.election.utc_offset,
         },
-        incidents=read_incidents(args.incidents or folder / "incidentes.json"),
+        incidents=incidents(args.incidents, folder / "incidentes.json"),
         statistics=stats,
         records=check_records(folder / "results.json"),
         improvements=previous_improvements(folder / "memoria.json"),

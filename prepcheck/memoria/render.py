@@ -82,8 +82,10 @@ def render_memoria(memoria_json: Path, html_path: Path) -> Path:
     data = json.loads(memoria_json.read_text(encoding="utf-8"))
     days = data["estadisticas"]["por_dia"]
     peak = max((day["visitantes"] for day in days), default=0)
-    html = _environment().get_template("memoria.html.j2").render(
-        m=data, peak=peak or 1, generated_day=_generated_day(data)
+    html = (
+        _environment()
+        .get_template("memoria.html.j2")
+        .render(m=data, peak=peak or 1, generated_day=_generated_day(data))
     )
     return write_text(html_path, html)
 

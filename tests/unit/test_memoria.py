@@ -5,11 +5,16 @@ A real nginx's log is read in ``tests/e2e/test_access_log_real.py``.
 
 from __future__ import annotations
 
+import gzip
 import json
-from datetime import timedelta, timezone
+import os
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from prepcheck.cli import main
+from prepcheck.formats.logformat import compile_format
+from prepcheck.memoria.access_log import analyze
+from prepcheck.memoria.logfiles import MAX_LINE_BYTES, iter_lines
 from prepcheck.memoria.render import render_memoria
 from prepcheck.results import Subject, new_document, outcome, write_document
 
@@ -137,3 +142,49 @@ def test_days_after_the_memoria_was_generated_are_not_shown_as_zeros(tmp_path):
     json_path.write_text(json.dumps(memoria), encoding="utf-8")
     html = render_memoria(json_path, tmp_path / "memoria.html").read_text(encoding="utf-8")
     assert html.count("aún no transcurría al generar esta memoria") == 3  # June 10 to 12
+
+
+def test_memoria_mistakes_name_what_is_wrong_and_write_nothing(tmp_path, capsys):
+    out = tmp_path / "r"
+    argv = ["memoria", "--config", str(write_config(tmp_path / "prepcheck.toml")),
+            "--difusor", "ejemplo", "--out", str(out)]  # fmt: skip
+    log = synthetic_log(tmp_path / "access.log")
+    fifo = tmp_path / "pipe.log"
+    os.mkfifo(fifo)
+    png = tmp_path / "foto.log"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    broken_gz = tmp_path / "rotado.log.gz"
+    broken_gz.write_bytes(gzip.compress(log.read_bytes())[:40])
+    incidents_toml = tmp_path / "prepcheck.toml"
+    cases = [
+        (["--access-log", str(tmp_path)], "es una carpeta"),
+        (["--access-log", str(fifo)], "no es un archivo regular"),
+        (["--access-log", str(log), "--from", "2021-13-01"], "'2021-13-01': se esperaba una fecha"),
+        (["--access-log", str(png)], "ninguna de las"),
+        (["--access-log", str(broken_gz)], "el archivo comprimido está truncado"),
+        (["--access-log", str(log), "--incidents", str(tmp_path / "no.json")], "no existe"),
+        (["--access-log", str(log), "--incidents", str(incidents_toml)], "no es JSON válido"),
+    ]
+    for extra, expected in cases:
+        try:
+            code = main([*argv, *extra])
+        except SystemExit as exc:  # argparse's own checks of the paths
+            code = exc.code
+        assert code == 2, extra
+        err = capsys.readouterr().err
+        assert expected in err, (extra, err)
+        assert "month" not in err and "Compressed" not in err and "Expecting" not in err
+    assert not out.exists()  # nothing written for a mistake
+
+
+def test_a_line_without_end_is_read_in_bounded_pieces(tmp_path):
+    """A 'log' of one 8 MiB line and a real line: the long one is one malformed line, cut."""
+    log = tmp_path / "access.log"
+    good = synthetic_log(tmp_path / "good.log").read_bytes().splitlines(keepends=True)[0]
+    log.write_bytes(b"\x00<" + b"x" * (8 * 2**20) + b"\n" + good)
+    lines = list(iter_lines(log))
+    assert [number for number, _ in lines] == [1, 2]
+    assert len(lines[0][1]) == MAX_LINE_BYTES and lines[1][1] == good.decode()
+    stats = analyze([log], compile_format("combined"), date(2021, 6, 6), date(2021, 6, 6), CDMX)
+    assert stats["lineas"] == 2 and stats["lineas_malformadas"] == 1
+    assert "\x00" not in stats["muestras_malformadas"][0]
