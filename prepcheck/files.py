@@ -8,12 +8,15 @@ regular file: a pipe or device would keep the reader waiting, or feeding it, for
 ``OSError`` subclasses whose ``strerror`` is a Spanish phrase, so callers that already report
 ``exc.strerror`` need no change; a missing file stays ``FileNotFoundError``. ``why(exc)`` says
 in Spanish what any ``OSError`` means (the system's own text is English).
+``foreign_database(connection, path)`` says why a SQLite file another program made is not to be
+used, so a database path given by mistake is refused before anything is written into it.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -85,3 +88,21 @@ def read_bounded(path: Path, limit: int) -> bytes:
             str(path),
         )
     return data
+
+
+def foreign_database(connection: sqlite3.Connection, path: Path) -> str | None:
+    """Why the SQLite file at ``path`` is not to be used, when another program made it; None for
+    a new file or one of ours (prepcheck stamps ``user_version`` on every database it creates,
+    so tables under version 0 are someone else's). Reads only: call it before any PRAGMA
+    that writes."""
+    if connection.execute("PRAGMA user_version").fetchone()[0] != 0:
+        return None
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+    tables = [row[0] for row in rows]
+    if not tables:
+        return None
+    shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+    return (
+        f"{path}: es una base de datos SQLite de otro programa (tablas: {shown}); prepcheck no "
+        "la modifica: indique otro archivo"
+    )

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from prepcheck.errors import HarnessError
+from prepcheck.files import foreign_database
 
 BUSY_TIMEOUT_S = 15.0
 
@@ -95,6 +96,8 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise CampaignDBError(f"{path}: no se pudo abrir ({exc})") from None
     try:
+        if refusal := foreign_database(connection, path):
+            raise CampaignDBError(refusal)
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
         migrate(connection, path)

@@ -33,8 +33,8 @@ CRONTAB_NAME = "prepcheck.crontab"
 
 def run_schedule(args: argparse.Namespace) -> int:
     """Write the units and crontab (see the module contract); returns the exit code."""
-    config_path = args.config.resolve()
-    config = load_config(config_path)
+    config = load_config(args.config)
+    config_path = args.config.resolve()  # after loading: a path that cannot resolve is refused
     campaign = campaign_of(config.campaign)
     if not campaign.schedule:
         print(

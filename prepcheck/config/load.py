@@ -34,6 +34,8 @@ def load_config(path: Path, *, needs: Needs | None = None) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: no es TOML válido: {toml_error(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: anida demasiados niveles; no es una configuración") from None
     if not raw:
         raise ConfigError(
             f"{path}: el archivo está vacío; se esperaba una sección [election] y al menos"

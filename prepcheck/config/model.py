@@ -196,6 +196,22 @@ class Config(Strict):
             seen.add(difusor.name)
         return self
 
+    @model_validator(mode="after")
+    def _scheduled_difusores_exist(self) -> Config:
+        """A schedule naming a difusor that is not configured would fail only when it fires."""
+        names = [difusor.name for difusor in self.difusor]
+        for i, entry in enumerate(self.campaign.schedule if self.campaign else []):
+            for j, name in enumerate(entry.difusores):
+                if name not in names:
+                    close = difflib.get_close_matches(name, names, n=1)
+                    hint = f"; ¿quiso decir «{close[0]}»?" if close else ""
+                    raise Problem(
+                        f"no hay un difusor llamado {shown(name)}{hint} (definidos: "
+                        f"{', '.join(names)})",
+                        key=("campaign", "schedule", i, "difusores", j),
+                    )
+        return self
+
     @property
     def source(self) -> Path | None:
         """The file this configuration was read from (None when built in code)."""

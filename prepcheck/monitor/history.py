@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from prepcheck.errors import HarnessError
+from prepcheck.files import foreign_database
 from prepcheck.snapshots.monitor import Observation, Phases
 
 SCHEMA_VERSION = 1
@@ -162,6 +163,8 @@ def open_history(path: Path) -> History:
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, timeout=10.0)
     try:
+        if refusal := foreign_database(connection, path):
+            raise HistoryError(refusal)
         connection.execute("PRAGMA journal_mode = WAL")
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA_VERSION):

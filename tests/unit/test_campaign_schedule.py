@@ -188,6 +188,11 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
             f'name = "x"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\nsecret = 1',
             "clave `campaign.schedule[0].secret`: clave desconocida",
         ),
+        (
+            f'name = "x"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\ndifusores = ["ref", "rf2"]',
+            "clave `campaign.schedule[0].difusores[1]`: no hay un difusor llamado \"rf2\"; "
+            "¿quiso decir «ref»? (definidos: ref)",
+        ),
     ],
 )
 def test_schedule_errors_name_the_key(tmp_path: Path, entry: str, expected: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -45,3 +46,48 @@ def test_unforeseen_file_failures_are_one_spanish_line(monkeypatch, capsys, rais
     err = capsys.readouterr().err
     assert err.startswith(says), err
     assert "Traceback" not in err and "denied" not in err and "malformed" not in err
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path, capsys):
+    """history and monitor --report-only once added their tables and WAL mode to any file."""
+    foreign = tmp_path / "clientes.sqlite"
+    with closing(sqlite3.connect(foreign)) as connection, connection:
+        connection.execute("CREATE TABLE clientes (id INTEGER)")
+    before = foreign.read_bytes()
+    config = tmp_path / "prepcheck.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    for argv in (["history", "--db", str(foreign)],
+                 ["monitor", "--config", str(config), "--report-only", "--db", str(foreign),
+                  "--out", str(tmp_path / "out")]):  # fmt: skip
+        assert main(argv) == 2, argv
+        assert "es una base de datos SQLite de otro programa (tablas: clientes)" in (
+            capsys.readouterr().err
+        )
+    assert foreign.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clientes.sqlite", "prepcheck.toml"]
+
+
+def test_a_configuration_nested_too_deep_or_a_symlink_loop_is_a_usage_error(tmp_path, capsys):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000, encoding="utf-8")
+    loop = tmp_path / "loop1"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    for argv, says in [(["run", "--config", str(deep)], "anida demasiados niveles"),
+                       (["schedule", "--config", str(loop)], "loop1")]:  # fmt: skip
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err and "Symlink" not in err, err
+
+
+CONFIG = """
+[election]
+name = "Simulacro"
+utc_offset = "-06:00"
+window_start = 2026-11-29T19:00:00
+window_end = 2026-12-05T23:59:00
+
+[[difusor]]
+name = "unam"
+base_url = "https://127.0.0.1:9/"
+"""
