@@ -223,12 +223,18 @@ def _add_selftest(commands: Commands) -> None:
         metavar="ARCHIVO",
         help="configuración TOML (por omisión: prepcheck.toml)",
     )
+    # Both folders must exist: a path mistyped by the operator is a usage error, not a finding
+    # recorded against the difusor in its results and the campaign's history.
     selftest.add_argument(
-        "--site-root", type=Path, required=True, metavar="CARPETA", help="carpeta del sitio"
+        "--site-root",
+        type=arguments.existing_folder,
+        required=True,
+        metavar="CARPETA",
+        help="carpeta del sitio",
     )
     selftest.add_argument(
         "--history",
-        type=Path,
+        type=arguments.existing_folder,
         required=True,
         metavar="CARPETA",
         help="carpeta que guarda los paquetes",

@@ -6,7 +6,8 @@ collects the facts (``prepcheck.host.disk``, ``.history``, ``.access_log``) and 
 ``host.history-kept`` on the history and ``host.access-log`` on the live access log; merges
 the three records into ``OUT/<difusor>/results.json`` and re-renders its report and the board
 (``outputs.land``). The exit code is the difusor's verdict after landing; configuration errors
-raise ``ConfigError`` (exit 2 in the CLI).
+and an invalid ``--access-log-format`` raise ``ConfigError`` (exit 2 in the CLI) before
+anything is measured or written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import timedelta
 
 from prepcheck.checks.host import GB, access_log, disk_free, history_kept
 from prepcheck.config import HostSettings, load_config
+from prepcheck.errors import ConfigError
+from prepcheck.formats.logformat import compile_format
 from prepcheck.host.access_log import read_access_log
 from prepcheck.host.disk import measure_folders
 from prepcheck.host.history import read_history
@@ -41,6 +44,10 @@ def run_selftest(args: argparse.Namespace) -> int:
     """Run, record and report the self-test (see the module contract)."""
     config = load_config(args.config)
     difusor = config.find(args.difusor)
+    try:
+        compile_format(args.access_log_format)
+    except ValueError as exc:  # the operator's mistake, not the difusor's finding
+        raise ConfigError(f"--access-log-format: {exc}") from None
     started = now_iso()
     results = selftest_results(args, difusor.host)
     for result in results:

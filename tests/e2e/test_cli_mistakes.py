@@ -143,6 +143,22 @@ MISTAKES = [
                                     "--access-log", f["config"], "--from", "2021-13-01", "--out",
                                     f["base"] / "memoria"],
      "--from/--to: '2021-13-01': se esperaba una fecha AAAA-MM-DD"),
+    ("selftest-site-root-missing", lambda f: ["selftest", "--difusor", "unam", "--config",
+                                              f["config"], "--site-root", f["base"] / "www",
+                                              "--history", f["folder"], "--access-log",
+                                              f["file"], "--out", f["base"] / "st"],
+     "argumento --site-root: no existe la carpeta"),
+    ("selftest-history-is-a-file", lambda f: ["selftest", "--difusor", "unam", "--config",
+                                              f["config"], "--site-root", f["folder"],
+                                              "--history", f["file"], "--access-log", f["file"],
+                                              "--out", f["base"] / "st"],
+     "argumento --history: "),
+    ("selftest-bad-log-format", lambda f: ["selftest", "--difusor", "unam", "--config",
+                                           f["config"], "--site-root", f["folder"], "--history",
+                                           f["folder"], "--access-log", f["file"],
+                                           "--access-log-format", "%h %Q", "--out",
+                                           f["base"] / "st"],
+     "prepcheck: error de configuración: --access-log-format: "),
     ("out-cannot-be-created", lambda f: ["package", "build", "--corte", "2021-06-06 21:15",
                                          "--out", "/proc/1/paquetes"],
      "prepcheck: /proc/1/paquetes: no existe"),
@@ -163,6 +179,7 @@ def test_there_are_at_least_15_mistakes():
 @pytest.mark.parametrize(("name", "argv", "says"), MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_mistake_exits_2_in_spanish(name, argv, says, files):
     done = cli(*argv(files), cwd=files["base"])
+    assert not (files["base"] / "st").exists()  # a selftest mistake records nothing
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert says in done.stderr, done.stderr
     assert done.stderr.startswith(("prepcheck: ", "uso: prepcheck")), done.stderr
