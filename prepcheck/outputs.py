@@ -2,7 +2,8 @@
 
 Contract of :func:`land`: ``OUT/<difusor>/results.json`` is read (when it exists and is
 valid), the new results replace the records of their ids and every other record is kept;
-the document is written atomically, then ``report.html`` is rendered from it alone and the
+the document is written atomically (a file there that is no valid document is renamed aside,
+never overwritten), then ``report.html`` is rendered from it alone and the
 board ``OUT/index.html`` is rewritten from every ``OUT/*/results.json``. A checklist run
 (``command="run"``) also keeps the replaced document's summary as ``previous``, so reports
 and the board show what changed since the last run. Every landing is also recorded in the
@@ -12,9 +13,10 @@ land their results only through here.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +66,16 @@ def results_path(out_dir: Path, name: str) -> Path:
 
 
 def earlier_document(path: Path) -> dict[str, Any] | None:
-    """The valid document at ``path``, or None (missing or unreadable: nothing to keep)."""
+    """The valid document at ``path``; None when there is none. A file there that is no valid
+    document (a newer prepcheck's, damaged, another program's) is renamed aside, with a
+    warning on stderr, before a new one takes its place: it is never overwritten."""
     try:
         return read_document(path)
-    except ResultsFileError:
+    except ResultsFileError as exc:
+        if path.exists() or path.is_symlink():
+            kept = path.with_name(f"{path.name}.ilegible-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+            path.replace(kept)
+            print(f"prepcheck: aviso: {exc}; se conserva como {kept.name}", file=sys.stderr)
         return None
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from prepcheck.errors import UsageError
-from prepcheck.outputs import RESULTS_NAME, earlier_document, render
+from prepcheck.outputs import RESULTS_NAME, render
 from prepcheck.results import Verdict, read_document
 
 
@@ -29,9 +29,7 @@ def merge_outputs(inputs: Sequence[Path], out_dir: Path) -> list[Path]:
         if not found:
             raise UsageError(f"{folder}: no contiene resultados (*/{RESULTS_NAME})")
         for path in found:
-            document = earlier_document(path)
-            if document is None:
-                raise UsageError(f"{path}: no es un results.json válido")
+            document = read_document(path)  # ResultsFileError says what is wrong with it
             name = str(document["difusor"])
             if name not in chosen or document["finished_at"] > chosen[name][0]:
                 chosen[name] = (str(document["finished_at"]), path.parent)

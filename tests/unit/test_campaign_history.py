@@ -48,6 +48,21 @@ def test_outputs_land_records_in_the_campaign_history(tmp_path: Path) -> None:
     ]
 
 
+def test_a_results_file_it_cannot_read_is_set_aside_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    (out / "uv").mkdir(parents=True)
+    newer = b'{"schema_version": 3, "checks": [], "written_by": "a newer prepcheck"}'
+    (out / "uv" / "results.json").write_bytes(newer)
+    land(out, SUBJECT, [outcome("site.reachable", True, "ok")], started_at=datetime.now(UTC)
+         .isoformat(), command="selftest")  # fmt: skip
+    [kept] = (out / "uv").glob("results.json.ilegible-*")
+    assert kept.read_bytes() == newer
+    assert "versión de formato 3" in capsys.readouterr().err
+    assert (out / "uv" / "report.html").exists()  # the new results landed beside it
+
+
 def test_change_labels() -> None:
     assert change_label(None, "fail") is None
     assert change_label("pass", "fail") == NEW_FAILURE
