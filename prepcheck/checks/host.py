@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import PurePath
 from typing import Any
 
@@ -222,9 +222,13 @@ def _history_problems(
 
 @check(ACCESS_LOG)
 def access_log(
-    tail: AccessLogTail, spec: str = "combined", max_age: timedelta = timedelta(hours=1)
+    tail: AccessLogTail,
+    spec: str = "combined",
+    max_age: timedelta = timedelta(hours=1),
+    tz: tzinfo | None = None,
 ) -> CheckResult:
-    """Judge the log's tail, declared in format ``spec``; see the module contract."""
+    """Judge the log's tail, declared in format ``spec``; see the module contract. Moments
+    are shown in ``tz`` (the election's), else in this host's own time zone."""
     try:
         log_format = compile_format(spec)
     except ValueError as exc:
@@ -247,7 +251,7 @@ def access_log(
             f"La bitácora {tail.path} está vacía; visite el sitio y repita.",
             **evidence,
         )
-    return _judge_lines(tail.lines, log_format, max_age, tail.read_at, evidence)
+    return _judge_lines(tail.lines, log_format, max_age, tail.read_at, evidence, tz)
 
 
 def _missing_fields(log_format: LogFormat, evidence: dict[str, Any]) -> CheckResult:
@@ -267,6 +271,7 @@ def _judge_lines(
     max_age: timedelta,
     now: datetime,
     evidence: dict[str, Any],
+    tz: tzinfo | None,
 ) -> CheckResult:
     records = [r for r in (log_format.parse(line) for line in lines) if r is not None]
     evidence |= {"lineas_muestreadas": len(lines), "lineas_reconocidas": len(records)}
@@ -279,7 +284,7 @@ def _judge_lines(
         return outcome(
             ACCESS_LOG,
             False,
-            f"La línea más reciente es del {_shown(newest)}: la bitácora no registra accesos "
+            f"La línea más reciente es del {_shown(newest, tz)}: la bitácora no registra accesos "
             f"desde hace más de {_minutes(max_age)} min (¿el servidor escribe en otro archivo o "
             "la rotación quedó abierta sobre el anterior?). Visite el sitio y repita.",
             **evidence,
@@ -288,7 +293,7 @@ def _judge_lines(
         ACCESS_LOG,
         True,
         f"Bitácora en formato {log_format.spec}: {len(records)} de {len(lines)} líneas "
-        f"reconocidas; la más reciente es del {_shown(newest)}.",
+        f"reconocidas; la más reciente es del {_shown(newest, tz)}.",
         **evidence,
     )
 
@@ -322,9 +327,9 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _shown(moment: datetime) -> str:
-    """``01/12/2026 09:00:32 (UTC−06:00)`` in this host's own time zone (where the log is)."""
-    local = moment.astimezone()
+def _shown(moment: datetime, tz: tzinfo | None) -> str:
+    """``01/12/2026 09:00:32 (UTC−06:00)`` in ``tz``, else in this host's own time zone."""
+    local = moment.astimezone(tz)
     offset = local.strftime("%z")
     sign = "−" if offset.startswith("-") else "+"
     return f"{local:%d/%m/%Y %H:%M:%S} (UTC{sign}{offset[1:3]}:{offset[3:5]})"

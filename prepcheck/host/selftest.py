@@ -13,7 +13,7 @@ anything is measured or written.
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from prepcheck.checks.host import GB, access_log, disk_free, history_kept
 from prepcheck.config import HostSettings, load_config
@@ -26,8 +26,9 @@ from prepcheck.outputs import land, subject_of
 from prepcheck.results import STATUS_LABELS, CheckResult, exit_code, now_iso
 
 
-def selftest_results(args: argparse.Namespace, host: HostSettings) -> list[CheckResult]:
-    """The three host.* results for the folders and log named in ``args``."""
+def selftest_results(args: argparse.Namespace, host: HostSettings, tz: tzinfo) -> list[CheckResult]:
+    """The three host.* results for the folders and log named in ``args``; moments are
+    shown in ``tz``, the election's time zone."""
     folders = {"sitio": args.site_root, "históricos": args.history}
     return [
         disk_free(measure_folders(folders), int(host.min_free_gb * GB)),
@@ -36,6 +37,7 @@ def selftest_results(args: argparse.Namespace, host: HostSettings) -> list[Check
             read_access_log(args.access_log),
             args.access_log_format,
             timedelta(minutes=host.access_log_max_age_minutes),
+            tz,
         ),
     ]
 
@@ -49,7 +51,7 @@ def run_selftest(args: argparse.Namespace) -> int:
     except ValueError as exc:  # the operator's mistake, not the difusor's finding
         raise ConfigError(f"--access-log-format: {exc}") from None
     started = now_iso()
-    results = selftest_results(args, difusor.host)
+    results = selftest_results(args, difusor.host, config.election.tz)
     for result in results:
         print(f"{STATUS_LABELS[result.status]:<12} {result.id}: {result.message}")
     subject = subject_of(config, difusor)
