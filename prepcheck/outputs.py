@@ -72,7 +72,7 @@ def earlier_document(path: Path) -> dict[str, Any] | None:
     try:
         return read_document(path)
     except ResultsFileError as exc:
-        if path.exists() or path.is_symlink():
+        if path.is_file() or path.is_symlink():  # a folder there fails the write instead
             kept = path.with_name(f"{path.name}.ilegible-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
             path.replace(kept)
             print(f"prepcheck: aviso: {exc}; se conserva como {kept.name}", file=sys.stderr)
