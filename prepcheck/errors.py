@@ -12,11 +12,16 @@ class ConfigError(HarnessError):
 
 
 class PackageError(HarnessError):
-    """An official package is unreadable, unsafe or does not match its digest."""
+    """An official package is unreadable, unsafe or does not match its digest.
+
+    ``str()`` is ``"<package> [<entry>]: <reason>"``; ``reason`` alone (Spanish, for the person
+    reading it) is for callers that already name the package or the entry.
+    """
 
     def __init__(self, message: str, *, package: str = "", entry: str = "") -> None:
         where = " ".join(part for part in (package, f"[{entry}]" if entry else "") if part)
         super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
         self.package = package
         self.entry = entry
 

@@ -11,7 +11,7 @@ Contract:
 * Every entry name, type and size is checked before any of its bytes are handed out, and
   the bytes are counted again while streaming, so a lying header cannot get past the limits.
 * Every violation raises :class:`PackageError` naming the package and the entry (inner
-  entries are labelled ``inner.zip!path``).
+  entries are labelled ``inner.zip!path``) and saying in Spanish what is wrong.
 
 The work is split by job: :mod:`~prepcheck.archive.format` (magic bytes, entry names,
 corte), :mod:`~prepcheck.archive.limits` (limits ledger, counting stream),
@@ -122,7 +122,9 @@ def open_package(path: Path | str, limits: Limits | None = None) -> PackageReade
     path = Path(path)
     limits = limits or Limits()
     if not path.is_file():
-        raise PackageError("package file not found or not a regular file", package=str(path))
+        raise PackageError(
+            "no se encontró el archivo del paquete, o no es un archivo normal", package=str(path)
+        )
     fmt = detect_format(path)
     if fmt == "zip":
         with open_zip(path, path.name) as zf:
@@ -139,5 +141,5 @@ def validate(path: Path | str, limits: Limits | None = None) -> PackageSummary:
             total += len(chunk)
         files += 1
     if files == 0:
-        raise PackageError("package holds no files", package=reader.path.name)
+        raise PackageError("el paquete no contiene ningún archivo", package=reader.path.name)
     return PackageSummary(files, total, corte_from_name(reader.path.name), reader.format)

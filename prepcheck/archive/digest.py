@@ -3,7 +3,7 @@
 Contract: algorithms are ``sha256`` (default), ``sha512`` and ``md5``; digests are lowercase
 hex. A sidecar holds lines ``<hex>  <name>`` or ``<hex> *<name>`` (as written by
 ``sha256sum``/``md5sum``/``sha512sum``). Every failure raises :class:`PackageError` naming the
-package and saying what was expected and what was found.
+package and saying (in Spanish) what was expected and what was found.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ _SIDECAR_MAX_BYTES = 1024 * 1024
 def _check_algorithm(algorithm: str) -> str:
     name = algorithm.lower()
     if name not in HEX_LENGTHS:
-        raise PackageError(f"unsupported digest algorithm {algorithm!r}; use {sorted(HEX_LENGTHS)}")
+        raise PackageError(
+            f"algoritmo de huella desconocido «{algorithm}»; use sha256, sha512 o md5"
+        )
     return name
 
 
@@ -44,34 +46,44 @@ def _algorithm_for(hex_digest: str, sidecar: Path) -> str:
     by_suffix = SIDECAR_SUFFIXES.get(sidecar.suffix.lower())
     if by_suffix and len(hex_digest) != HEX_LENGTHS[by_suffix]:
         raise PackageError(
-            f"{by_suffix} digest must have {HEX_LENGTHS[by_suffix]} hex digits, "
-            f"found {len(hex_digest)}",
+            f"una huella {by_suffix} debe tener {HEX_LENGTHS[by_suffix]} dígitos hexadecimales "
+            f"y esta tiene {len(hex_digest)}",
             package=str(sidecar),
         )
     if by_suffix is None and by_length is None:
         raise PackageError(
-            f"cannot infer the algorithm of a {len(hex_digest)}-digit digest", package=str(sidecar)
+            f"no se reconoce el algoritmo de una huella de {len(hex_digest)} dígitos "
+            "(sha256 tiene 64, sha512 128 y md5 32)",
+            package=str(sidecar),
         )
     return by_suffix or str(by_length)
 
 
 def _sidecar_lines(sidecar: Path) -> list[tuple[str, str]]:
     if sidecar.stat().st_size > _SIDECAR_MAX_BYTES:
-        raise PackageError("digest sidecar is implausibly large", package=str(sidecar))
+        raise PackageError(
+            "el archivo de huella es demasiado grande para ser uno", package=str(sidecar)
+        )
     try:
         text = sidecar.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise PackageError("digest sidecar is not UTF-8 text", package=str(sidecar)) from exc
+        raise PackageError("el archivo de huella no es texto UTF-8", package=str(sidecar)) from exc
     pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         match = _LINE.match(line.strip())
         if match is None:
-            raise PackageError(f"line {number} is not '<hex>  <name>'", package=str(sidecar))
+            raise PackageError(
+                f"la línea {number} no tiene la forma «<huella en hexadecimal>  <nombre del "
+                "archivo>»",
+                package=str(sidecar),
+            )
         pairs.append((match["hex"].lower(), match["name"]))
     if not pairs:
-        raise PackageError("digest sidecar holds no digest line", package=str(sidecar))
+        raise PackageError(
+            "el archivo de huella no contiene ninguna línea de huella", package=str(sidecar)
+        )
     return pairs
 
 
@@ -86,7 +98,8 @@ def read_sidecar(path: Path | str, archive_name: str | None = None) -> tuple[str
     if archive_name is None:
         if len(pairs) != 1:
             raise PackageError(
-                "sidecar lists several files; say which archive to check", package=str(sidecar)
+                "el archivo de huella lista varios archivos; indique cuál paquete verificar",
+                package=str(sidecar),
             )
         hex_digest = pairs[0][0]
     else:
@@ -95,7 +108,7 @@ def read_sidecar(path: Path | str, archive_name: str | None = None) -> tuple[str
         if not found:
             listed = ", ".join(name for _, name in pairs)
             raise PackageError(
-                f"no digest for {wanted!r}; the sidecar lists {listed}", package=str(sidecar)
+                f"no trae la huella de «{wanted}»; solo lista {listed}", package=str(sidecar)
             )
         hex_digest = found[0]
     return _algorithm_for(hex_digest, sidecar), hex_digest
@@ -125,13 +138,16 @@ def verify_digest(
     wanted = expected.strip().lower()
     if len(wanted) != HEX_LENGTHS[algorithm] or not re.fullmatch(r"[0-9a-f]+", wanted):
         raise PackageError(
-            f"expected {algorithm} digest is not {HEX_LENGTHS[algorithm]} hex digits: {expected!r}",
+            f"la huella {algorithm} indicada no tiene {HEX_LENGTHS[algorithm]} dígitos "
+            f"hexadecimales: «{expected}»",
             package=archive.name,
         )
     found = file_digest(archive, algorithm)
     if not hmac.compare_digest(found, wanted):
         raise PackageError(
-            f"{algorithm} mismatch: expected {wanted}, found {found}", package=archive.name
+            f"la huella {algorithm} no coincide: se esperaba {wanted}, pero el archivo tiene "
+            f"{found}",
+            package=archive.name,
         )
     return algorithm, found
 

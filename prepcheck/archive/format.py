@@ -4,7 +4,7 @@ Contract:
 
 * The format is decided by magic bytes, never by extension: ``PK\\x03\\x04``/``PK\\x05\\x06``
   is zip, ``\\x1f\\x8b`` is a gzip-compressed tar; :func:`detect_format` rejects anything else
-  with :class:`PackageError`, :func:`detect_bytes` answers None.
+  with :class:`PackageError` (messages in Spanish), :func:`detect_bytes` answers None.
 * :func:`normalize` returns the safe relative form of an entry name or raises naming the entry
   (NUL, backslash, absolute path, drive letter, ``..``); :func:`label` is for messages only.
 * :func:`corte_id`/:func:`corte_from_name` read the corte from a ``YYYYMMDD_HHMM_PREP`` file
@@ -49,8 +49,9 @@ def detect_format(path: Path) -> str:
         return "zip"
     if magic[:2] == b"\x1f\x8b":
         return "tar.gz"
+    seen = f"sus primeros bytes son {magic.hex(' ')}" if magic else "está vacío"
     raise PackageError(
-        f"unknown archive format (magic bytes {magic!r}); expected zip or tar.gz", package=path.name
+        f"el archivo no es zip ni tar.gz ({seen}): formato desconocido", package=path.name
     )
 
 
@@ -66,15 +67,15 @@ def normalize(raw: str, *, package: str, entry: str) -> str:
     """
     problem = None
     if "\x00" in raw:
-        problem = "entry name contains a NUL byte"
+        problem = "el nombre contiene un byte nulo (NUL)"
     elif "\\" in raw:
-        problem = "entry name contains a backslash (Windows path separator)"
+        problem = "el nombre contiene una diagonal invertida «\\» (separador de rutas de Windows)"
     elif raw.startswith("/"):
-        problem = "absolute path"
+        problem = "ruta absoluta (empieza con «/»): apunta fuera del paquete"
     elif _DRIVE.match(raw):
-        problem = "path with a drive letter"
+        problem = "ruta con letra de unidad (como «C:»): apunta fuera del paquete"
     elif ".." in raw.split("/"):
-        problem = "path traversal ('..' component)"
+        problem = "la ruta intenta salir de la carpeta del paquete (contiene «..»)"
     if problem:
         raise PackageError(problem, package=package, entry=entry)
     return "/".join(part for part in raw.split("/") if part not in ("", "."))

@@ -102,7 +102,7 @@ class OfficialPackage:
         root = self.extracted_root()
         target = (root / path).resolve()
         if not target.is_relative_to(root.resolve()):
-            raise PackageError("path outside the package", package=self.archive.name, entry=path)
+            raise PackageError("la ruta sale del paquete", package=self.archive.name, entry=path)
         return target.read_bytes()
 
     def csv_files(self) -> dict[str, bytes]:
@@ -167,8 +167,8 @@ def _digest_facts(archive: Path, source: PackageSource) -> DigestFacts:
         _, found = verify_digest(
             archive, expected=source.digest, sidecar=sidecar, algorithm=source.algorithm
         )
-    except PackageError as exc:
-        return DigestFacts(facts.algorithm, expected_from, False, f"la huella no coincide: {exc}")
+    except PackageError as exc:  # says itself what failed («la huella sha256 no coincide: …»)
+        return DigestFacts(facts.algorithm, expected_from, False, str(exc))
     except OSError as exc:
         return DigestFacts(
             facts.algorithm, expected_from, None, f"no se pudo leer el paquete: {exc.strerror}"
@@ -179,8 +179,8 @@ def _digest_facts(archive: Path, source: PackageSource) -> DigestFacts:
 def _safety_facts(archive: Path, limits: Limits) -> SafetyFacts:
     try:
         summary = validate(archive, limits)
-    except PackageError as exc:
-        return SafetyFacts(False, f"paquete rechazado: {exc}")
+    except PackageError as exc:  # the check says «Paquete rechazado: …» before it
+        return SafetyFacts(False, str(exc))
     except OSError as exc:
         return SafetyFacts(None, f"no se pudo leer el paquete: {exc.strerror}")
     return SafetyFacts(True, None, summary.files, summary.bytes)

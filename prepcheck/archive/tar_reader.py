@@ -17,11 +17,13 @@ from prepcheck.archive.format import label
 from prepcheck.archive.limits import (
     CHUNK,
     CORRUPT,
+    ONLY_FILES,
     Entry,
     EntryStream,
     Ledger,
     MiB,
     Readable,
+    damaged,
 )
 from prepcheck.errors import PackageError
 
@@ -40,25 +42,28 @@ class _CappedInflate:
         self.total += len(data)
         if self.total > self._cap:
             raise PackageError(
-                f"decompressed stream exceeds {self._cap} bytes", package=self._package
+                f"el contenido descomprimido pasa de {self._cap} bytes, más de lo que permiten "
+                "los límites",
+                package=self._package,
             )
         return data
 
 
 def _tar_kind_problem(member: tarfile.TarInfo) -> str | None:
+    kind = None
     if member.issym():
-        return "symbolic link entry"
-    if member.islnk():
-        return "hard link entry"
-    if member.ischr() or member.isblk():
-        return "device entry"
-    if member.isfifo():
-        return "FIFO entry"
-    if member.issparse():
-        return "sparse file entry"
-    if not (member.isreg() or member.isdir()):
-        return f"unsupported entry type {member.type!r}"
-    return None
+        kind = "es un enlace simbólico"
+    elif member.islnk():
+        kind = "es un enlace duro (hard link)"
+    elif member.ischr() or member.isblk():
+        kind = "es un dispositivo"
+    elif member.isfifo():
+        kind = "es una tubería con nombre (FIFO)"
+    elif member.issparse():
+        kind = "es un archivo disperso (sparse)"
+    elif not (member.isreg() or member.isdir()):
+        kind = f"es de un tipo no admitido ({member.type!r})"
+    return f"{kind}; {ONLY_FILES}" if kind else None
 
 
 def tar_files(path: Path, ledger: Ledger) -> Iterator[tuple[Entry, EntryStream]]:
@@ -82,7 +87,7 @@ def tar_files(path: Path, ledger: Ledger) -> Iterator[tuple[Entry, EntryStream]]
                     pass
         except CORRUPT as exc:
             raise PackageError(
-                f"truncated or corrupt tar.gz: {exc}", package=ledger.package, entry=entry
+                damaged("el tar.gz", exc), package=ledger.package, entry=entry
             ) from exc
 
 

@@ -23,11 +23,13 @@ def verify_package(
     Raises ``PackageError`` naming the package (and the entry) when anything is wrong.
     """
     if not package.is_file():
-        raise PackageError("file not found", package=str(package))
+        raise PackageError("no se encontró el archivo", package=str(package))
     sidecar = digest_file or (None if expected else find_sidecar(package))
     if sidecar is None and expected is None:
         raise PackageError(
-            "no digest: give --digest or put PACKAGE.sha256 beside it", package=package.name
+            f"no hay huella con qué compararlo: indique --digest o ponga {package.name}.sha256 "
+            "junto al paquete",
+            package=package.name,
         )
     used, digest = verify_digest(package, expected=expected, sidecar=sidecar, algorithm=algorithm)
     summary = validate(package, limits)

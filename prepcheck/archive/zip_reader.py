@@ -24,11 +24,13 @@ from prepcheck.archive.format import detect_bytes, label, normalize
 from prepcheck.archive.limits import (
     CHUNK,
     CORRUPT,
+    ONLY_FILES,
     RATIO_FLOOR,
     Entry,
     EntryStream,
     Ledger,
     MiB,
+    damaged,
 )
 from prepcheck.errors import PackageError
 
@@ -36,16 +38,24 @@ _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar"
 _ZIP_UTF8_FLAG = 0x800
 
 
+def _too_deep(ledger: Ledger) -> str:
+    return (
+        "archivo comprimido anidado a más niveles de los permitidos "
+        f"(max_nesting={ledger.limits.max_nesting})"
+    )
+
+
 def open_zip(source: Path | IO[bytes], package: str) -> zipfile.ZipFile:
     """Open a zip (path or file object); PackageError when it is truncated or corrupt."""
     try:
         return zipfile.ZipFile(source)
     except UnicodeDecodeError as exc:
+        name = bytes(exc.object).decode("utf-8", "backslashreplace")
         raise PackageError(
-            f"an entry name flagged UTF-8 is not valid UTF-8: {exc.object!r}", package=package
+            f"el nombre «{name}» está marcado como UTF-8 pero no es UTF-8 válido", package=package
         ) from exc
     except (*CORRUPT, NotImplementedError) as exc:
-        raise PackageError(f"truncated or corrupt zip: {exc}", package=package) from exc
+        raise PackageError(damaged("el zip", exc), package=package) from exc
 
 
 def is_zip_of_zips(zf: zipfile.ZipFile) -> bool:
@@ -57,14 +67,18 @@ def is_zip_of_zips(zf: zipfile.ZipFile) -> bool:
 def _check_zip_info(info: zipfile.ZipInfo, ledger: Ledger, entry: str) -> None:
     """Reject entry kinds a static site never needs (names are checked by the ledger)."""
     if not info.flag_bits & _ZIP_UTF8_FLAG and not info.filename.isascii():
-        raise ledger.fail("entry name is not UTF-8 (zip flag bit 11 unset, non-ASCII bytes)", entry)
+        raise ledger.fail(
+            "el nombre no está en UTF-8 (tiene caracteres no ASCII y el zip no lo marca como "
+            "UTF-8)",
+            entry,
+        )
     if info.flag_bits & 0x1:
-        raise ledger.fail("encrypted entry", entry)
+        raise ledger.fail("está cifrado (protegido con contraseña)", entry)
     kind = stat.S_IFMT(info.external_attr >> 16)
     if kind == stat.S_IFLNK:
-        raise ledger.fail("symbolic link entry", entry)
+        raise ledger.fail(f"es un enlace simbólico; {ONLY_FILES}", entry)
     if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-        raise ledger.fail("device, FIFO or socket entry", entry)
+        raise ledger.fail(f"es un dispositivo, FIFO o socket; {ONLY_FILES}", entry)
 
 
 def zip_files(
@@ -75,7 +89,8 @@ def zip_files(
     if ledger.entries + len(infos) > ledger.limits.max_entries:
         over = infos[max(ledger.limits.max_entries - ledger.entries, 0)]
         raise ledger.fail(
-            f"more than {ledger.limits.max_entries} entries", prefix + label(over.filename)
+            f"el paquete contiene más de {ledger.limits.max_entries} archivos y carpetas",
+            prefix + label(over.filename),
         )
     if is_zip_of_zips(zf):
         yield from _expand_inner(zf, ledger, prefix=prefix, depth=depth)
@@ -101,16 +116,15 @@ def _check_zip_ratio(info: zipfile.ZipInfo, ledger: Ledger, entry: str) -> None:
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > RATIO_FLOOR and ratio > ledger.limits.max_ratio:
         raise ledger.fail(
-            f"compression ratio {ratio:.0f} exceeds {ledger.limits.max_ratio:g}: compression bomb",
+            f"se comprime {ratio:.0f} a 1, más que el límite de {ledger.limits.max_ratio:g} a 1: "
+            "es una bomba de compresión",
             entry,
         )
 
 
 def _check_not_nested(path: str, ledger: Ledger, depth: int, entry: str) -> None:
     if depth >= 1 and path.lower().endswith(_ARCHIVE_SUFFIXES):
-        raise ledger.fail(
-            f"nested archive deeper than allowed (max_nesting={ledger.limits.max_nesting})", entry
-        )
+        raise ledger.fail(_too_deep(ledger), entry)
 
 
 def _zip_stream(
@@ -120,7 +134,7 @@ def _zip_stream(
     try:
         raw = zf.open(info)
     except (*CORRUPT, NotImplementedError) as exc:
-        raise ledger.fail(f"corrupt entry: {exc}", entry) from exc
+        raise ledger.fail(damaged("el archivo", exc), entry) from exc
     return EntryStream(
         raw,
         entry=entry,
@@ -144,14 +158,11 @@ def _expand_inner(
         if info.is_dir():
             continue
         if depth + 1 > ledger.limits.max_nesting:
-            raise ledger.fail(
-                f"nested archive deeper than allowed (max_nesting={ledger.limits.max_nesting})",
-                entry,
-            )
+            raise ledger.fail(_too_deep(ledger), entry)
         if info.file_size > ledger.limits.max_entry_bytes:
             raise ledger.fail(
-                f"declared size {info.file_size} exceeds the entry limit "
-                f"{ledger.limits.max_entry_bytes}",
+                f"su tamaño declarado, {info.file_size} bytes, supera el límite por archivo de "
+                f"{ledger.limits.max_entry_bytes} bytes",
                 entry,
             )
         with tempfile.SpooledTemporaryFile(max_size=64 * MiB) as spool:
@@ -163,7 +174,7 @@ def _expand_inner(
                 source.close()
             spool.seek(0)
             if detect_bytes(spool.read(4)) != "zip":
-                raise ledger.fail("inner entry named .zip is not a zip", entry)
+                raise ledger.fail("se llama .zip pero no es un zip", entry)
             spool.seek(0)
             with open_zip(spool, f"{ledger.package}!{entry}") as inner:
                 yield from zip_files(inner, ledger, prefix=f"{entry}!", depth=depth + 1)

@@ -37,7 +37,7 @@ def evaluate_csv_consistency(csv_files: Mapping[str, bytes]) -> CheckResult:
                     "archivo": name,
                     "campo": "(lectura)",
                     "esperado": "CSV válido",
-                    "encontrado": str(exc),
+                    "encontrado": exc.reason,  # «archivo» already names the CSV
                 }
             )
             continue
@@ -77,8 +77,13 @@ def evaluate_checksum(official: OfficialPackage) -> CheckResult:
     if facts.matches is None:
         return error(check_id, f"No se pudo comparar la huella: {facts.problem}.", **evidence)
     if not facts.matches:
-        return outcome(check_id, False, f"La huella del paquete no coincide: {facts.problem}.",
-                       **evidence)  # fmt: skip
+        # The problem says itself what failed («…: la huella sha256 no coincide: …»).
+        return outcome(
+            check_id,
+            False,
+            f"El paquete no pasó la verificación de huella: {facts.problem}.",
+            **evidence,
+        )
     return outcome(
         check_id,
         True,

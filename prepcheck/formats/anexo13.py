@@ -105,7 +105,8 @@ def _find_header(lines: list[str], name: str) -> int:
         if line.lstrip().startswith(HEADER_PREFIX):
             return index
     raise PackageError(
-        f"lines 1-{len(lines)}: no header line starting with {HEADER_PREFIX!r}", package=name
+        f"líneas 1-{len(lines)}: no hay renglón de encabezado que empiece con «{HEADER_PREFIX}»",
+        package=name,
     )
 
 
@@ -146,7 +147,8 @@ def _summary(header: list[str], values: list[str], line: int, name: str) -> dict
     values = values[: len(header)] if all(not v for v in values[len(header) :]) else values
     if len(values) != len(header):
         raise PackageError(
-            f"line {line}: summary row has {len(values)} fields, its header {len(header)}",
+            f"línea {line}: el renglón de resumen tiene {len(values)} campos y su encabezado "
+            f"{len(header)}",
             package=name,
         )
     return dict(zip(header, values, strict=True))
@@ -163,7 +165,8 @@ def _parse_rows(
             continue
         if len(cells) != len(columns):
             raise PackageError(
-                f"line {line}: row has {len(cells)} fields, the header has {len(columns)}",
+                f"línea {line}: el renglón tiene {len(cells)} campos y el encabezado "
+                f"{len(columns)}",
                 package=name,
             )
         yield dict(zip(columns, (cell.strip() for cell in cells), strict=True))

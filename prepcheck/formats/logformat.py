@@ -163,7 +163,8 @@ def _apache_directive(letter: str, argument: str | None) -> tuple[str | None, st
     if letter in ("v", "V", "m", "U", "q", "H", "f", "R", "X", "L"):
         return None, _QUOTED
     raise ValueError(
-        f"unsupported LogFormat directive %{'{' + argument + '}' if argument else ''}{letter}"
+        f"la directiva %{'{' + argument + '}' if argument else ''}{letter} de LogFormat no se "
+        "reconoce"
     )
 
 

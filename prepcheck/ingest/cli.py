@@ -28,7 +28,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.watch is not None:
         return _run_watch(args)
     if args.package is None:
-        raise ConfigError("give a PACKAGE to ingest, or --watch UPLOAD_DIR")
+        raise ConfigError("indique el PAQUETE a publicar, o --watch CARPETA_DE_CARGA")
     result = ingest(
         args.package,
         digest_file=args.digest,
@@ -43,7 +43,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def _run_watch(args: argparse.Namespace) -> int:
     if args.quarantine is None:
-        raise ConfigError("--watch needs --quarantine DIR for rejected uploads")
+        raise ConfigError("--watch necesita --quarantine CARPETA para las cargas rechazadas")
     print(f"Vigilando {args.watch} (Ctrl-C para detener)", flush=True)
     with stop_requested() as stop:
         results = watch(

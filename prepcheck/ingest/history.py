@@ -25,16 +25,14 @@ from prepcheck.ingest.plan import Plan
 log = logging.getLogger("prepcheck.ingest")  # one logger for the whole procedure
 
 LOG_NAME = "ingest.log"
+_KEPT_DIFFERENT = "el histórico ya guarda otro archivo distinto con este nombre; no se sobrescribe"
 
 
 def check_history(history: Path, plan: Plan) -> None:
     """PackageError when history holds a different file under the package's name."""
     kept = history / plan.package.name
     if kept.exists() and file_digest(kept, "sha256") != plan.sha256:
-        raise PackageError(
-            "history already holds a different file with this name; refusing to overwrite it",
-            package=plan.package.name,
-        )
+        raise PackageError(_KEPT_DIFFERENT, package=plan.package.name)
 
 
 def archive_package(history: Path, plan: Plan) -> None:
@@ -49,10 +47,7 @@ def _store_once(dest: Path, source: Path | bytes) -> None:
     wanted = file_digest(source) if isinstance(source, Path) else hashlib.sha256(source).hexdigest()
     if dest.exists():
         if file_digest(dest) != wanted:
-            raise PackageError(
-                "history already holds a different file with this name; refusing to overwrite it",
-                package=str(dest),
-            )
+            raise PackageError(_KEPT_DIFFERENT, package=str(dest))
         return
     tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
     try:

@@ -42,10 +42,15 @@ def make_plan(
     """Check the name and the digest of ``package``; PackageError when either is wrong."""
     corte = corte_id(package.name)
     if corte is None:
-        raise PackageError("file name does not start with YYYYMMDD_HHMM_PREP", package=package.name)
+        raise PackageError(
+            "el nombre del archivo no empieza con la fecha y hora del corte en la forma "
+            "AAAAMMDD_HHMM_PREP (p. ej. 20210606_2100_PREP_VER.zip)",
+            package=package.name,
+        )
     if digest_file is None and expected is None:
         raise PackageError(
-            "no digest given and no .sha256/.sha512/.md5 sidecar found", package=package.name
+            "no se indicó la huella y no hay archivo .sha256, .sha512 ni .md5 junto al paquete",
+            package=package.name,
         )
     algorithm, digest = verify_digest(
         package, expected=expected, sidecar=digest_file, algorithm=algorithm
@@ -59,7 +64,9 @@ def private_copy(package: Path, root: Path) -> Iterator[Path]:
     """Copy the upload into ``root``: what is verified is then exactly what gets extracted,
     even if the upload changes meanwhile. The copy keeps the upload's name (sidecar lines)."""
     if not package.is_file():
-        raise PackageError("package file not found or not a regular file", package=str(package))
+        raise PackageError(
+            "no se encontró el archivo del paquete, o no es un archivo normal", package=str(package)
+        )
     holder = root / f".staging-upload-{secrets.token_hex(4)}"
     holder.mkdir()
     try:
@@ -75,13 +82,13 @@ def refuse_older(plan: Plan, current: str) -> None:
     current_corte = current.split("-", 1)[0]
     if plan.corte < current_corte:
         raise PackageError(
-            f"corte {plan.corte} is older than the published {current_corte}; "
-            "use force to roll back",
+            f"el corte {plan.corte} es anterior al publicado ({current_corte}); para volver a "
+            "un corte anterior use --force",
             package=plan.package.name,
         )
     if plan.corte == current_corte:
         raise PackageError(
-            f"corte {plan.corte} is already published from a different package "
-            f"({current}); use force to replace it",
+            f"el corte {plan.corte} ya está publicado con otro paquete ({current}); para "
+            "reemplazarlo use --force",
             package=plan.package.name,
         )

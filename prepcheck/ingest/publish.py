@@ -27,6 +27,7 @@ from prepcheck.ingest.release import (
     recover,
     switch,
 )
+from prepcheck.spanish import counted
 
 Status = Literal["published", "already-published", "rejected"]
 
@@ -110,7 +111,7 @@ def _ingest_locked(
     current = current_release(root)
     if current == plan.release:
         return IngestOutcome(
-            "already-published", plan.corte, "already the current corte", plan.release
+            "already-published", plan.corte, "es el corte vigente; no se cambió nada", plan.release
         )
     if current is not None and not force:
         refuse_older(plan, current)
@@ -122,5 +123,6 @@ def _ingest_locked(
     install(root, staging, plan.release)
     switch(root, plan.release)
     prune(root, keep, current=plan.release, history=history)
-    reason = f"{summary.files} files, {summary.bytes} bytes ({summary.format})"
+    kind = {"zip-of-zips": "zip de zips"}.get(summary.format, summary.format)
+    reason = f"{counted(summary.files, 'archivo')}, {summary.bytes} bytes ({kind})"
     return IngestOutcome("published", plan.corte, reason, plan.release)

@@ -35,7 +35,9 @@ def current_release(root: Path) -> str | None:
     if not link.is_symlink():
         if link.exists():
             raise PackageError(
-                "is not a symlink; move it aside to adopt this layout", package=str(link)
+                "no es un enlace simbólico; muévalo a otro lugar para publicar con esta "
+                "organización de carpetas",
+                package=str(link),
             )
         return None
     return Path(os.readlink(link)).name

@@ -127,7 +127,9 @@ def _take(
             keep_releases=keep,
         )
     except OSError:
-        log.exception("ingest of %s failed; it stays in the upload folder for a retry", archive)
+        log.exception(
+            "no se pudo publicar %s; se queda en la carpeta de carga para reintentarlo", archive
+        )
         return None
     if outcome.status == "rejected":
         _quarantine(archive, sidecar, quarantine, outcome.reason, history)

@@ -102,8 +102,8 @@ class ReferenceDifusor(Service):
         result = ingest(
             package, digest_file=digest_file, root=self.published, history=self.history, force=force
         )
-        if result.status == "rejected":
-            raise PackageError(result.reason or "rejected", package=str(package))
+        if result.status == "rejected":  # the reason names the package already
+            raise PackageError(result.reason or f"{package.name}: rechazado")
         return result
 
     @property

@@ -30,7 +30,7 @@ def test_verify_rejects_a_changed_package_naming_it(tmp_path, capsys):
     with package.open("ab") as handle:
         handle.write(b"\0")
     assert main(["package", "verify", str(package)]) == 1
-    assert "sha256 mismatch" in capsys.readouterr().err
+    assert "la huella sha256 no coincide" in capsys.readouterr().err
 
 
 def test_ingest_publish_repeat_reject_and_older(tmp_path, capsys):

@@ -114,7 +114,8 @@ def test_digest_mismatch_is_rejected_and_the_previous_corte_stays(dirs: dict[str
         handle.write(b"tampered")
     before = snapshot(dirs["root"])
     outcome = ingest(v2, root=dirs["root"], history=dirs["history"])
-    assert outcome.status == "rejected" and "sha256 mismatch: expected" in outcome.reason
+    assert outcome.status == "rejected"
+    assert "la huella sha256 no coincide: se esperaba" in outcome.reason
     assert snapshot(dirs["root"]) == before and site(dirs) == SITE_V1
     assert not (dirs["history"] / V2).exists()
 
@@ -140,7 +141,7 @@ def test_older_corte_is_refused_unless_forced(dirs: dict[str, Path]) -> None:
     publish(v2, dirs)
     outcome = ingest(v1, root=dirs["root"], history=dirs["history"])
     assert outcome.status == "rejected"
-    assert "older than the published 20210606_2115" in outcome.reason
+    assert "es anterior al publicado (20210606_2115)" in outcome.reason
     assert site(dirs) == SITE_V2
     assert publish(v1, dirs, force=True) == "published"
     assert site(dirs) == SITE_V1
@@ -150,7 +151,7 @@ def test_same_corte_from_a_different_package_needs_force(dirs: dict[str, Path]) 
     publish(package(dirs["uploads"], V1, SITE_V1), dirs)
     other = package(dirs["uploads"], V1.replace(".zip", ".tar.gz"), SITE_V2)
     outcome = ingest(other, root=dirs["root"], history=dirs["history"])
-    assert outcome.status == "rejected" and "already published from a different" in outcome.reason
+    assert outcome.status == "rejected" and "ya está publicado con otro paquete" in outcome.reason
     assert publish(other, dirs, force=True) == "published" and site(dirs) == SITE_V2
 
 
@@ -162,7 +163,7 @@ def test_history_is_never_overwritten(dirs: dict[str, Path]) -> None:
     second.mkdir()
     impostor = package(second, V1, SITE_V2)  # same name, other bytes
     outcome = ingest(impostor, root=dirs["root"], history=dirs["history"], force=True)
-    assert outcome.status == "rejected" and "refusing to overwrite" in outcome.reason
+    assert outcome.status == "rejected" and "no se sobrescribe" in outcome.reason
     assert (dirs["history"] / V1).read_bytes() == kept and site(dirs) == SITE_V1
 
 
@@ -223,7 +224,8 @@ def test_watch_takes_a_slow_upload_only_when_complete_and_quarantines_a_bad_one(
     assert list(dirs["uploads"].iterdir()) == []
     quarantined = sorted(p.name for p in dirs["quarantine"].iterdir())
     assert quarantined == [V2, f"{V2}.reason.txt", f"{V2}.sha256"]
-    assert "sha256 mismatch" in (dirs["quarantine"] / f"{V2}.reason.txt").read_text()
+    reason = (dirs["quarantine"] / f"{V2}.reason.txt").read_text()
+    assert "la huella sha256 no coincide" in reason
     assert "quarantined" in log_events(dirs)
 
 

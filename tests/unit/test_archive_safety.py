@@ -87,19 +87,19 @@ def test_zip_of_zips_rejects_the_same_path_in_two_inner_zips(tmp_path: Path) -> 
     archive = zip_of_zips(
         tmp_path / f"{NAME}.zip", {"A.zip": {"p/x.csv": b"1"}, "B.zip": {"p/x.csv": b"2"}}
     )
-    with pytest.raises(PackageError, match=r"\[B\.zip!p/x\.csv\]: duplicate"):
+    with pytest.raises(PackageError, match=r"\[B\.zip!p/x\.csv\]: ruta repetida"):
         validate(archive)
 
 
 def test_nesting_zero_rejects_zip_of_zips(tmp_path: Path) -> None:
     archive = zip_of_zips(tmp_path / f"{NAME}.zip", {"A.zip": {"x.csv": b"1"}})
-    with pytest.raises(PackageError, match=r"\[A\.zip\]: nested archive"):
+    with pytest.raises(PackageError, match=r"\[A\.zip\]: archivo comprimido anidado"):
         validate(archive, Limits(max_nesting=0))
 
 
 def test_empty_package_is_rejected(tmp_path: Path) -> None:
     archive = write_zip(tmp_path / f"{NAME}.zip", {})
-    with pytest.raises(PackageError, match="no files"):
+    with pytest.raises(PackageError, match="no contiene ningún archivo"):
         validate(archive)
 
 
@@ -128,12 +128,12 @@ def _stream(raw: bytes, declared: int) -> EntryStream:
 
 
 def test_stream_longer_than_its_header_is_rejected() -> None:
-    with pytest.raises(PackageError, match=r"\[a\.csv\]: entry holds more bytes"):
+    with pytest.raises(PackageError, match=r"\[a\.csv\]: el archivo trae más bytes"):
         _stream(b"x" * 100, declared=10).read()
 
 
 def test_stream_shorter_than_its_header_is_rejected() -> None:
-    with pytest.raises(PackageError, match=r"\[a\.csv\]: entry ends after 5 bytes"):
+    with pytest.raises(PackageError, match=r"\[a\.csv\]: el archivo termina tras 5 bytes"):
         _stream(b"x" * 5, declared=10).read()
 
 
@@ -175,10 +175,10 @@ def test_extract_refuses_a_non_empty_or_linked_staging(tmp_path: Path) -> None:
     archive = write_zip(tmp_path / f"{NAME}.zip", SITE_V1)
     (tmp_path / "full").mkdir()
     (tmp_path / "full/old.txt").write_text("x")
-    with pytest.raises(PackageError, match="not empty"):
+    with pytest.raises(PackageError, match="no está vacía"):
         extract_safely(archive, tmp_path / "full")
     (tmp_path / "link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    with pytest.raises(PackageError, match="symbolic link"):
+    with pytest.raises(PackageError, match="enlace simbólico"):
         extract_safely(archive, tmp_path / "link")
     assert (tmp_path / "full/old.txt").read_text() == "x"
 
@@ -214,22 +214,27 @@ def test_algorithm_is_inferred_from_length_without_suffix(tmp_path: Path) -> Non
     sums = tmp_path / "SUMS"
     sums.write_text(f"{'0' * 128}  other.zip\n{digest}  ./{archive.name}\n")
     assert read_sidecar(sums, archive.name) == ("sha512", digest)
-    with pytest.raises(PackageError, match="several files"):
+    with pytest.raises(PackageError, match="lista varios archivos"):
         read_sidecar(sums)
-    with pytest.raises(PackageError, match=r"no digest for 'x\.zip'"):
+    with pytest.raises(PackageError, match=r"no trae la huella de «x\.zip»"):
         read_sidecar(sums, "x.zip")
 
 
 def test_digest_mismatch_names_expected_and_found(tmp_path: Path) -> None:
     archive = write_zip(tmp_path / f"{NAME}.zip", SITE_V1)
     found = file_digest(archive)
-    with pytest.raises(PackageError, match=f"sha256 mismatch: expected {'a' * 64}, found {found}"):
+    wording = f"la huella sha256 no coincide: se esperaba {'a' * 64}, pero el archivo tiene {found}"
+    with pytest.raises(PackageError, match=wording):
         verify_digest(archive, expected="A" * 64)
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("", "no digest line"), ("zz  a.zip\n", "not '<hex>  <name>'"), ("abc  a.zip\n", "3-digit")],
+    [
+        ("", "ninguna línea de huella"),
+        ("zz  a.zip\n", "la línea 1 no tiene la forma «<huella en hexadecimal>  <nombre del"),
+        ("abc  a.zip\n", "huella de 3 dígitos"),
+    ],
 )
 def test_malformed_sidecars(tmp_path: Path, text: str, words: str) -> None:
     sidecar = tmp_path / "a.zip.sum"
@@ -241,5 +246,27 @@ def test_malformed_sidecars(tmp_path: Path, text: str, words: str) -> None:
 def test_sidecar_suffix_and_length_must_agree(tmp_path: Path) -> None:
     sidecar = tmp_path / "a.zip.sha256"
     sidecar.write_text(f"{'0' * 32}  a.zip\n")
-    with pytest.raises(PackageError, match="sha256 digest must have 64 hex digits, found 32"):
+    with pytest.raises(
+        PackageError, match="una huella sha256 debe tener 64 dígitos hexadecimales y esta tiene 32"
+    ):
         read_sidecar(sidecar)
+
+
+def test_package_verify_cli_says_a_sidecar_mismatch_in_spanish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prepcheck.cli import main
+
+    archive = write_zip(tmp_path / f"{NAME}.zip", SITE_V1)
+    found = file_digest(archive)
+    published = "0" * 64
+    (tmp_path / f"{NAME}.zip.sha256").write_text(f"{published}  {archive.name}\n")
+    assert main(["package", "verify", str(archive)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"prepcheck: paquete rechazado: {archive.name}: la huella sha256 no coincide: "
+        f"se esperaba {published}, pero el archivo tiene {found}\n"
+    )
+    for english in ("mismatch", "expected", "found", "digest"):
+        assert english not in captured.err.lower()

@@ -190,7 +190,7 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
         ),
         (
             f'name = "x"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\ndifusores = ["ref", "rf2"]',
-            "clave `campaign.schedule[0].difusores[1]`: no hay un difusor llamado \"rf2\"; "
+            'clave `campaign.schedule[0].difusores[1]`: no hay un difusor llamado "rf2"; '
             "¿quiso decir «ref»? (definidos: ref)",
         ),
     ],

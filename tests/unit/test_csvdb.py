@@ -201,18 +201,22 @@ def test_missing_summary_is_reported() -> None:
 
 def test_no_header_line_raises_naming_the_file() -> None:
     text = "Título\n06/06/2021 21:15 (UTC-5)\nCLAVE,ACTA\n1,2\n"
-    with pytest.raises(PackageError, match=r"sin_encabezado\.csv: lines 1-5: no header line"):
+    with pytest.raises(
+        PackageError, match=r"sin_encabezado\.csv: líneas 1-5: no hay renglón de encabezado"
+    ):
         read_csv_database(text.encode(), name="sin_encabezado.csv")
 
 
 def test_ragged_row_raises_naming_file_and_line() -> None:
     rows = (*ROWS[:2], ROWS[2] + ",extra", *ROWS[3:])
-    with pytest.raises(PackageError, match=r"ragged\.csv: line 8: row has 15 fields"):
+    with pytest.raises(PackageError, match=r"ragged\.csv: línea 8: el renglón tiene 15 campos"):
         read_csv_database(make_csv(rows=rows).encode(), name="ragged.csv")
 
 
 def test_summary_row_not_matching_its_header_raises() -> None:
-    with pytest.raises(PackageError, match=r"short\.csv: line 4: summary row has 2 fields"):
+    with pytest.raises(
+        PackageError, match=r"short\.csv: línea 4: el renglón de resumen tiene 2 campos"
+    ):
         read_csv_database(make_csv(summary=("7", "5")).encode(), name="short.csv")
 
 
