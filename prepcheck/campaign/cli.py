@@ -19,10 +19,10 @@ def add_campaign_parsers(commands: Commands) -> None:
 
 
 def add_monitor_options(monitor: argparse.ArgumentParser) -> None:
-    """``prepcheck monitor --serve HOST:PORT`` and ``--no-alerts``."""
+    """``prepcheck monitor --serve IP:PUERTO`` and ``--no-alerts``."""
     monitor.add_argument(
         "--serve",
-        metavar="HOST:PORT",
+        metavar="IP:PUERTO",
         type=parse_address,
         help="sirve el tablero en vivo (solo lectura), p. ej. 127.0.0.1:8080",
     )
@@ -33,7 +33,11 @@ def add_monitor_options(monitor: argparse.ArgumentParser) -> None:
 
 def _add_history(commands: Commands) -> None:
     parser = commands.add_parser(
-        "history", help="tendencia de cada difusor a lo largo de la campaña (historial)"
+        "history",
+        help="tendencia de cada difusor a lo largo de la campaña (historial)",
+        description="Muestra, por difusor, las últimas ejecuciones registradas en la base de la "
+        "campaña: veredicto, qué falló por primera vez, qué se corrigió y desde cuándo falla "
+        "cada verificación.",
     )
     parser.add_argument("--difusor", help="solo este difusor")
     parser.add_argument("--config", type=Path, help="configuración (ubica la base y la hora)")
@@ -45,9 +49,13 @@ def _add_history(commands: Commands) -> None:
 
 def _add_schedule(commands: Commands) -> None:
     parser = commands.add_parser(
-        "schedule", help="unidades systemd (servicio y temporizador) y crontab del calendario"
+        "schedule",
+        help="unidades systemd (servicio y temporizador) y crontab del calendario",
+        description="Escribe, a partir de [[campaign.schedule]] de la configuración, un servicio "
+        "y un temporizador de systemd por entrada, y un crontab equivalente, que ejecutan "
+        "prepcheck run o monitor a las horas indicadas; imprime cómo instalarlos.",
     )
-    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--config", type=Path, required=True, help="configuración TOML")
     parser.add_argument("--out", type=Path, help="tablero que actualizan (predet.: campaign.out)")
     parser.add_argument("--units", type=Path, help="dónde escribir las unidades (OUT/programacion)")
     parser.add_argument(

@@ -59,7 +59,10 @@ def trend_text(db_path: Path, difusor: str, last: int, tz: tzinfo) -> str:
     """The Spanish trend of one difusor (see the module contract)."""
     runs = history.runs(db_path, difusor)
     shown = runs[-last:]
-    lines = [f"Historial de {difusor} ({len(runs)} ejecuciones; se muestran {len(shown)}):"]
+    lines = [
+        f"Historial de {difusor} ({len(runs)} ejecuciones; se muestran {len(shown)}; "
+        f"horas en {_zone(tz)}):"
+    ]
     earlier: dict[str, str] = {}
     for run in runs:
         notes = []
@@ -89,6 +92,12 @@ def _local(iso: str, tz: tzinfo) -> str:
     moment = datetime.fromisoformat(iso)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _zone(tz: tzinfo) -> str:
+    """``UTC−06:00``: the offset the times are shown in (the election's with --config)."""
+    offset = datetime.now(tz).strftime("%z")
+    return f"UTC{'−' if offset.startswith('-') else '+'}{offset[1:3]}:{offset[3:5]}"
 
 
 def _usage(message: str) -> int:

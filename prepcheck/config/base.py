@@ -23,6 +23,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+#: Spanish descriptions of the text patterns fields require, shown instead of the regex.
+PATTERN_TEXTS: dict[str, str] = {}
+
+
+def described(pattern: str, text: str) -> str:
+    """``pattern``, registered with the Spanish ``text`` a person reads when a value fails it
+    (e.g. 'una duración como "14h"')."""
+    PATTERN_TEXTS[pattern] = text
+    return pattern
+
+
 class Problem(ValueError):
     """A configuration value is wrong; ``str(problem)`` says so in Spanish."""
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from prepcheck.config.base import Loc, Problem, shown
+from prepcheck.config.base import PATTERN_TEXTS, Loc, Problem, shown
 from prepcheck.config.issues import Issue
 
 _SECRETS = ("password", "passphrase", "key_passphrase", "secret", "token")
@@ -118,7 +118,8 @@ def _expected(kind: str, loc: Loc, ctx: dict[str, Any], root: type[BaseModel]) -
     if kind == "too_long":
         return f"se esperaban como máximo {ctx.get('max_length')} elemento(s)"
     if kind == "string_pattern_mismatch":
-        return f"se esperaba un texto con la forma {ctx.get('pattern')}"
+        pattern = str(ctx.get("pattern"))
+        return f"se esperaba {PATTERN_TEXTS.get(pattern, f'un texto con la forma {pattern}')}"
     return _EXPECTED.get(kind, "valor no válido")
 
 

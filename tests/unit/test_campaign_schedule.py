@@ -185,6 +185,11 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
         (f'name = "x"\ndays = [{YEAR}-05-23]\nevery_minutes = 7', "debe dividir el día"),
         (f'name = "x"\ncommand = "monitor"\ndays = [{YEAR}-05-23]\nat = ["08:00"]', "'duration'"),
         (
+            f'name = "x"\ncommand = "monitor"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\n'
+            'duration = "doce horas"',
+            'se esperaba una duración como "14h", "90min", "30s" o "1d"; se encontró "doce horas"',
+        ),
+        (
             f'name = "x"\ndays = [{YEAR}-05-23]\nat = ["08:00"]\nsecret = 1',
             "clave `campaign.schedule[0].secret`: clave desconocida",
         ),

@@ -14,12 +14,24 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from prepcheck.config.base import ClockTime, Strict
+from prepcheck.config.base import ClockTime, Strict, described
 from prepcheck.config.paths import AnyPath, CaFile
 from prepcheck.config.urls import http_url
 
-_NAME = r"^[a-z0-9][a-z0-9_-]{0,40}$"
-_ENV = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_NAME = described(
+    r"^[a-z0-9][a-z0-9_-]{0,40}$",
+    'un nombre de minúsculas, dígitos, "-" o "_" que empiece con letra o dígito (máximo 41)',
+)
+_ENV = described(
+    r"^[A-Za-z_][A-Za-z0-9_]*$",
+    'el nombre de una variable de entorno (letras, dígitos y "_"; no empieza con dígito)',
+)
+_DURATION = described(
+    r"^\d+(\.\d+)?\s*(s|m|min|h|d)?$", 'una duración como "14h", "90min", "30s" o "1d"'
+)
+_DIFUSOR = described(
+    r"^[a-z0-9][a-z0-9_-]{0,62}$", "el nombre de un difusor definido en [[difusor]]"
+)
 HISTORY_NAME = "historial.sqlite"
 
 
@@ -47,10 +59,8 @@ class ScheduleEntry(Strict):
     every_minutes: Annotated[int, Field(gt=0, le=1440)] | None = None
     start_time: ClockTime = time(0, 0)
     end_time: ClockTime = time(23, 59)
-    duration: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*(s|m|min|h|d)?$")] | None = None
-    difusores: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]] = Field(
-        default_factory=list
-    )
+    duration: Annotated[str, Field(pattern=_DURATION)] | None = None
+    difusores: list[Annotated[str, Field(pattern=_DIFUSOR)]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _coherent(self) -> ScheduleEntry:
