@@ -61,7 +61,7 @@ def add_commands(commands: Commands) -> None:
     )
     render.add_argument(
         "--board",
-        type=arguments.output_folder,
+        type=arguments.existing_folder,
         metavar="CARPETA",
         help="además reescribe el tablero index.html de esta carpeta de salida",
     )
@@ -101,9 +101,12 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from prepcheck.errors import UsageError
     from prepcheck.report.board import render_board
     from prepcheck.report.render import render_report
 
+    if args.board and not any(args.board.glob("*/results.json")):
+        raise UsageError(f"--board: {args.board} no contiene resultados (*/results.json)")
     for path in args.results:
         print(render_report(path, path.with_name("report.html")))
     if args.board:

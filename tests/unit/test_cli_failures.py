@@ -12,6 +12,7 @@ import pytest
 
 from prepcheck.cli import entry
 from prepcheck.cli.entry import main
+from prepcheck.results import Subject, new_document, outcome, write_document
 
 
 def _parser_raising(exc: BaseException) -> argparse.ArgumentParser:
@@ -91,3 +92,17 @@ window_end = 2026-12-05T23:59:00
 name = "unam"
 base_url = "https://127.0.0.1:9/"
 """
+
+
+def test_render_board_of_a_folder_without_results_is_refused(tmp_path, capsys):
+    subject = Subject("uv", "UV", "https://x/", "Simulacro", "-06:00")
+    started = "2026-12-01T21:00:00+00:00"
+    document = new_document(subject, [outcome("site.reachable", True, "ok")], started_at=started)
+    path = write_document(document, tmp_path / "out" / "uv" / "results.json")
+    empty = tmp_path / "otra"
+    empty.mkdir()
+    assert main(["render", str(path), "--board", str(empty)]) == 2
+    assert "--board: " in capsys.readouterr().err and not list(empty.iterdir())
+    assert not (path.parent / "report.html").exists()  # refused before writing anything
+    assert main(["render", str(path), "--board", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "index.html").exists()
