@@ -15,22 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
+from configs import MINIMAL_CONFIG
 
 from prepcheck.cli import build_parser, main
 from prepcheck.cli.spanish import CATALOGUE
 
 PREPCHECK = Path(sys.executable).with_name("prepcheck")
-GOOD = """
-[election]
-name = "Simulacro"
-utc_offset = "-06:00"
-window_start = 2026-11-29T19:00:00
-window_end = 2026-12-05T23:59:00
-
-[[difusor]]
-name = "unam"
-base_url = "https://127.0.0.1:9/"
-"""
+GOOD = MINIMAL_CONFIG
 # argparse's English, and English of ours, that must never reach a person.
 ENGLISH = ("usage:", "error: the", "invalid", "argument ", "expected", "Traceback", "required")
 

@@ -9,6 +9,7 @@ import sqlite3
 from contextlib import closing
 
 import pytest
+from configs import MINIMAL_CONFIG
 
 from prepcheck.cli import entry
 from prepcheck.cli.entry import main
@@ -56,7 +57,7 @@ def test_another_programs_sqlite_file_is_refused_untouched(tmp_path, capsys):
         connection.execute("CREATE TABLE clientes (id INTEGER)")
     before = foreign.read_bytes()
     config = tmp_path / "prepcheck.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(MINIMAL_CONFIG, encoding="utf-8")
     for argv in (["history", "--db", str(foreign)],
                  ["monitor", "--config", str(config), "--report-only", "--db", str(foreign),
                   "--out", str(tmp_path / "out")]):  # fmt: skip
@@ -79,19 +80,6 @@ def test_a_configuration_nested_too_deep_or_a_symlink_loop_is_a_usage_error(tmp_
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert says in err and "Traceback" not in err and "Symlink" not in err, err
-
-
-CONFIG = """
-[election]
-name = "Simulacro"
-utc_offset = "-06:00"
-window_start = 2026-11-29T19:00:00
-window_end = 2026-12-05T23:59:00
-
-[[difusor]]
-name = "unam"
-base_url = "https://127.0.0.1:9/"
-"""
 
 
 def test_render_board_of_a_folder_without_results_is_refused(tmp_path, capsys):

@@ -4,22 +4,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from configs import MINIMAL_CONFIG
 
 from prepcheck.cli import main
 from prepcheck.config import Needs, load_config, parse_utc_offset
 from prepcheck.errors import ConfigError
 
-GOOD = """
-[election]
-name = "Simulacro"
-utc_offset = "-06:00"
-window_start = 2026-11-29T19:00:00
-window_end = 2026-12-05T23:59:00
-
-[[difusor]]
-name = "unam"
-base_url = "https://prep.example.mx"
-"""
+GOOD = MINIMAL_CONFIG.replace("https://127.0.0.1:9/", "https://prep.example.mx")
 
 
 def write(tmp_path: Path, text: str) -> Path:
