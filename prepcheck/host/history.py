@@ -17,6 +17,7 @@ from pathlib import Path
 
 from prepcheck.archive.digest import SIDECAR_SUFFIXES, find_sidecar, verify_digest
 from prepcheck.errors import PackageError
+from prepcheck.files import why
 from prepcheck.ingest import LOG_NAME
 from prepcheck.snapshots.host import Digest, HistoryFolder, IngestLog, KeptPackage
 
@@ -79,8 +80,8 @@ def _verify(package: Path) -> KeptPackage:
         return KeptPackage(package.name, Digest.NO_SIDECAR)
     try:
         verify_digest(package, sidecar=sidecar)
-    except PackageError as exc:
-        return KeptPackage(package.name, Digest.MISMATCH, str(exc))
+    except PackageError as exc:  # the record names the package: its reason alone
+        return KeptPackage(package.name, Digest.MISMATCH, exc.reason)
     except OSError as exc:
-        return KeptPackage(package.name, Digest.UNREADABLE, str(exc.strerror or exc))
+        return KeptPackage(package.name, Digest.UNREADABLE, why(exc))
     return KeptPackage(package.name, Digest.INTACT)

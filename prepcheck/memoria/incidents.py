@@ -3,8 +3,8 @@
 Contract: the file is a JSON list of ``{inicio, fin, duracion_s, motivo}`` (or an object with
 that list under ``incidentes``), written by the monitoring. ``read_incidents(path)`` never
 raises for a missing or bad file: it returns ``disponible: false`` with a Spanish note
-(«sin datos de monitoreo» when absent). Entries missing keys are kept with ``None`` values and
-counted in ``entradas_incompletas``.
+(«sin datos de monitoreo» when absent), and so for a list holding anything but objects. Entries
+missing keys are kept with ``None`` values and counted in ``entradas_incompletas``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ def read_incidents(path: Path | None) -> dict[str, Any]:
     entries = data.get("incidentes") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         return base | {"disponible": False, "nota": f"{NO_DATA}: {path} no contiene una lista"}
+    strays = [n for n, entry in enumerate(entries, start=1) if not isinstance(entry, dict)]
+    if strays:  # a list of something else: not the monitoring's file
+        note = f"{NO_DATA}: en {path} la entrada {strays[0]} no es un incidente (un objeto)"
+        return base | {"disponible": False, "nota": note}
     rows = [_row(entry) for entry in entries]
     total = sum(row["duracion_s"] or 0 for row in rows)
     return base | {
@@ -49,9 +53,7 @@ def read_incidents(path: Path | None) -> dict[str, Any]:
     }
 
 
-def _row(entry: Any) -> dict[str, Any]:
-    if not isinstance(entry, dict):
-        return dict.fromkeys(_KEYS)
+def _row(entry: dict[str, Any]) -> dict[str, Any]:
     row = {key: entry.get(key) for key in _KEYS}
     if not isinstance(row["duracion_s"], int | float) or isinstance(row["duracion_s"], bool):
         row["duracion_s"] = None

@@ -48,6 +48,19 @@ def test_package_without_sidecar_fails_and_problem_list_is_bounded(tmp_path):
     assert "sin ingest.log" in result.evidence["nota"]
 
 
+def test_a_package_that_no_longer_matches_is_named_once_with_a_spanish_reason(tmp_path):
+    folder = tmp_path / "history"
+    folder.mkdir()
+    package = folder / "20210606_2100_PREP_VER.zip"
+    package.write_bytes(b"x")
+    (folder / f"{package.name}.sha256").write_text(f"{'0' * 64}  {package.name}\n")
+    result = check_history(folder)
+    [problem] = result.evidence["problemas"]
+    assert problem["archivo"] == package.name
+    assert problem["detalle"].startswith("la huella sha256 no coincide: se esperaba 000")
+    assert package.name not in problem["detalle"]
+
+
 def test_empty_or_absent_history_cannot_be_verified(tmp_path):
     assert check_history(tmp_path / "nope").status == "error"
     (tmp_path / "empty").mkdir()

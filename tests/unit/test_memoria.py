@@ -156,6 +156,8 @@ def test_memoria_mistakes_name_what_is_wrong_and_write_nothing(tmp_path, capsys)
     broken_gz = tmp_path / "rotado.log.gz"
     broken_gz.write_bytes(gzip.compress(log.read_bytes())[:40])
     incidents_toml = tmp_path / "prepcheck.toml"
+    numbers = tmp_path / "numeros.json"
+    numbers.write_text("[1, 2]", encoding="utf-8")
     cases = [
         (["--access-log", str(tmp_path)], "es una carpeta"),
         (["--access-log", str(fifo)], "no es un archivo regular"),
@@ -164,6 +166,10 @@ def test_memoria_mistakes_name_what_is_wrong_and_write_nothing(tmp_path, capsys)
         (["--access-log", str(broken_gz)], "el archivo comprimido está truncado"),
         (["--access-log", str(log), "--incidents", str(tmp_path / "no.json")], "no existe"),
         (["--access-log", str(log), "--incidents", str(incidents_toml)], "no es JSON válido"),
+        (
+            ["--access-log", str(log), "--incidents", str(numbers)],
+            "la entrada 1 no es un incidente",
+        ),
     ]
     for extra, expected in cases:
         try:
