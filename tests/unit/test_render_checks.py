@@ -145,6 +145,8 @@ def test_data_matches_package_outcomes():
 def test_corte_displayed_outcomes():
     visible = {"texto": SHOWN, "visible": True, "lineas": [SHOWN]}
     assert evaluate_corte_displayed([shot(corte=visible)], CORTE_ISO, "main.json").status == "pass"
+    official = evaluate_corte_displayed([shot(corte=visible)], CORTE_ISO, "el paquete oficial")
+    assert official.message.endswith("del paquete oficial") and "de el " not in official.message
     hidden = {"texto": SHOWN, "visible": False, "lineas": []}
     result = evaluate_corte_displayed([shot(corte=hidden)], CORTE_ISO, "main.json")
     assert result.status == "fail" and "no muestra el corte" in result.message

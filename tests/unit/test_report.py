@@ -182,7 +182,7 @@ def test_failing_evidence_reads_as_facts_with_specific_fixes():
     assert "≤ 1,000 ms" in html and "1,450 ms" in html and 'class="chart"' in html
     # monitoring: the timeline with the interruption marked
     assert 'class="strip"' in html and 'class="marker"' in html
-    assert "La OPLE interrumpiría la difusión" in html
+    assert "El OPLE interrumpiría la difusión" in html
     # images stay, as data URIs
     assert html.count('src="data:image/png;base64,') == 3
     # raw evidence stays behind a toggle
@@ -275,6 +275,15 @@ def test_negotiated_session_is_labelled_in_spanish():
     html = report_html(dict(SAMPLES["cumple"], checks=[record]), FINISHED)
     assert "Versión de TLS" in html and "TLS 1.3" in html and "Suite de cifrado" in html
     assert ">Version<" not in html and ">Cipher<" not in html
+
+
+def test_robot_verdicts_read_in_spanish():
+    record = next(r for r in SAMPLES["cumple"]["checks"] if r["id"] == "tls.vulnerabilities")
+    found = {"heartbleed": False, "robot": "NOT_VULNERABLE_RSA_NOT_SUPPORTED"}
+    record = {**record, "evidence": {**record["evidence"], "hallazgos": found}}
+    html = report_html(dict(SAMPLES["cumple"], checks=[record]), FINISHED)
+    assert "no vulnerable (no ofrece intercambio de llaves RSA)" in html
+    assert "NOT_VULNERABLE" not in html.split("Datos completos")[0]  # the raw JSON keeps it
 
 
 def test_cipher_counts_are_shown_only_where_the_suites_were_enumerated():

@@ -53,7 +53,7 @@ def certificate_payload(
 def _health_text(row: LiveRow, event: str, rules: Rules) -> tuple[str, str]:
     when = row.at.astimezone(rules.tz).strftime("%H:%M:%S")
     left = _left(row.minutes_left)
-    limit = f"la OPLE interrumpe la difusión al {rules.missed_limit}.º periodo fallido seguido"
+    limit = f"el OPLE interrumpe la difusión al {rules.missed_limit}.º periodo fallido seguido"
     if event == DOWN:
         return (
             f"{row.label}: CAÍDO",

@@ -90,7 +90,7 @@ def evaluate_corte_displayed(
         check,
         True,
         f"{agreeing(len(rows), 'La página muestra', f'Las {len(rows)} páginas muestran')} "
-        f"el corte {expected:%d/%m/%Y %H:%M} de {source}",
+        f"el corte {expected:%d/%m/%Y %H:%M} {_of(source)}",
         **evidence,
     )
 
@@ -113,3 +113,8 @@ def _served_corte(seen: Observer) -> tuple[str | None, str]:
         return corte_from_main_json(snapshot.body, seen.election.tz).isoformat(), source
     except ValueError as exc:
         return None, f"{source}: {exc}"
+
+
+def _of(source: str) -> str:
+    """«de» before ``source``, contracted before a masculine article («del paquete oficial»)."""
+    return f"del {source[3:]}" if source.startswith("el ") else f"de {source}"

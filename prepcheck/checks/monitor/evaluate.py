@@ -177,7 +177,7 @@ def evaluate_missed_periods(observations: Sequence[Observation], rules: Rules) -
         message = (
             f"{breaking[0].length} periodos consecutivos sin corte vigente desde "
             f"{local_text(breaking[0].first.start, rules.tz)} ({breaking[0].first.reason}); "
-            f"la OPLE interrumpiría la difusión a las {local_text(point, rules.tz)}"
+            f"el OPLE interrumpiría la difusión a las {local_text(point, rules.tz)}"
             f"{rules.period_note()}"
         )
         return outcome(check, False, message, **evidence)

@@ -45,6 +45,22 @@ _LABELS = {
     "meta_pct": "Meta (%)",
     "periodo_segundos": "Periodo de actualización (s)",
     "descargas_completas": "Descargas completas",
+    "mb_por_segundo": "MB por segundo",
+    "minimo_mb_por_segundo": "Mínimo (MB por segundo)",
+    "segundos_de_carga": "Duración de la carga (s)",
+    "plazo_segundos": "Plazo (s)",
+    "corte_esperado": "Corte esperado",
+    "ultimo_corte_visto": "Último corte visto",
+    "corte_publicado_antes": "Corte publicado antes",
+    "problema_de_lectura": "Problema de lectura",
+    "segundos_hasta_main_json": "Segundos hasta que main.json lo mostró",
+    "segundos_hasta_verificado": "Segundos hasta verificarlo completo",
+    "segundos_esperados": "Segundos de espera",
+    "consultas": "Consultas a main.json",
+    "actas_leidas": "Actas leídas",
+    "observacion": "Observación",
+    "autenticacion": "Autenticación",
+    "conexion": "Conexión",
 }
 
 

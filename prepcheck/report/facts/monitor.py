@@ -93,13 +93,13 @@ def _missed(evidence: Mapping[str, Any], ctx: Context) -> list[Block]:
                     "Máximo de periodos fallidos seguidos",
                     judged(worst, ok) if worst is not None else None,
                 ),
-                ("Límite (la OPLE interrumpe al llegar)", limit),
+                ("Límite (el OPLE interrumpe al llegar)", limit),
                 (
                     "Periodos sin corte oficial para comparar",
                     evidence.get("periodos_sin_corte_oficial") or None,
                 ),
                 (
-                    "La OPLE interrumpiría la difusión",
+                    "El OPLE interrumpiría la difusión",
                     bad(ctx.moment(evidence["interrupcion"]))
                     if evidence.get("interrupcion")
                     else None,

@@ -28,6 +28,14 @@ PROTOCOLS = (
     ("TLSv1.2", True),
     ("TLSv1.3", True),
 )
+#: sslyze's ROBOT verdicts, as a reader says them.
+ROBOT_ES = {
+    "NOT_VULNERABLE_NO_ORACLE": "no vulnerable",
+    "NOT_VULNERABLE_RSA_NOT_SUPPORTED": "no vulnerable (no ofrece intercambio de llaves RSA)",
+    "VULNERABLE_WEAK_ORACLE": "vulnerable (oráculo débil)",
+    "VULNERABLE_STRONG_ORACLE": "vulnerable (oráculo fuerte)",
+    "UNKNOWN_INCONSISTENT_RESULTS": "no concluyente (respuestas inconsistentes)",
+}
 VULNERABILITIES = (
     ("heartbleed", "Heartbleed"),
     ("ccs_injection", "Inyección CCS (CVE-2014-0224)"),
@@ -190,7 +198,7 @@ def _vulnerabilities(evidence: Mapping[str, Any]) -> list[Block]:
             rows_.append((name, judged("sí" if value else "no", bool(value))))
         elif key == "robot":
             vulnerable = str(value).startswith("VULNERABLE")
-            rows_.append((name, judged(str(value), not vulnerable)))
+            rows_.append((name, judged(ROBOT_ES.get(str(value), str(value)), not vulnerable)))
         else:
             rows_.append((name, judged("vulnerable" if value else "no vulnerable", not value)))
     return present(table(("Prueba", "Resultado"), rows_))
