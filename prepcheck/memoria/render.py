@@ -53,8 +53,13 @@ def size(value: Any) -> str:
     return f"{amount / 1e6:,.2f} MB"
 
 
-def evidence_value(value: Any, utc_offset: str) -> str:
-    """An evidence scalar as es-MX text; ISO moments in election time."""
+def evidence_value(value: Any, utc_offset: str, key: str = "") -> str:
+    """An evidence scalar as es-MX text; ISO moments in election time, ratios as percents,
+    the load test's shape by its Spanish name."""
+    if key.startswith("tasa_de_error"):
+        return es.percent(value)
+    if key == "forma":
+        return es.LOAD_SHAPES.get(str(value), str(value))
     if isinstance(value, str) and "T" in value and es.parse_moment(value) is not None:
         return es.moment_text(value, utc_offset, seconds=True)
     return scalar(value)

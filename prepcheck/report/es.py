@@ -178,3 +178,7 @@ def sentence(text: str) -> str:
     """``text`` with its first letter upper-cased and a closing period; unlike
     ``str.capitalize`` the rest is kept as written (CA, TLS, nginx)."""
     return text[:1].upper() + text[1:] + "."
+
+
+#: The load test's shapes, as a reader calls them.
+LOAD_SHAPES = {"steady": "carga sostenida", "spike": "pico de apertura"}

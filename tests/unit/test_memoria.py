@@ -54,7 +54,8 @@ def test_memoria_with_incidents_and_load_records(tmp_path):
          "duracion_s": 150, "motivo": "main.json respondió 503"},
     ]  # fmt: skip
     (folder / "incidentes.json").write_text(json.dumps(incidents), encoding="utf-8")
-    load = outcome("load.capacity", True, "Soporta 50 usuarios", p95_ms=120.5, usuarios=50)
+    load = outcome("load.capacity", True, "Soporta 50 usuarios", p95_ms=120.5, usuarios=50,
+                   forma="steady", tasa_de_error=0.005)  # fmt: skip
     write_document(
         new_document(
             Subject("ejemplo", "Ejemplo", "https://prep.ejemplo.mx/", "Simulacro", "-05:00"),
@@ -78,6 +79,7 @@ def test_memoria_with_incidents_and_load_records(tmp_path):
     html = (folder / "memoria.html").read_text(encoding="utf-8")
     assert "main.json respondió 503" in html and "2 min 30 s" in html
     assert "Soporta 50 usuarios" in html
+    assert "carga sostenida" in html and "0.50 %" in html and "steady" not in html
     assert "<script>alert(1)</script>" not in html  # log text is escaped data, never markup
     assert "Criterios de mejora" in html and "Escriba aquí" in html
     assert "30 min" in html and "GoAccess" in html  # the rules are stated

@@ -97,9 +97,7 @@ def _applied(evidence: Mapping[str, Any]) -> Block | None:
         [
             (
                 "Forma",
-                {"steady": "carga sostenida", "spike": "pico de apertura"}.get(
-                    str(evidence.get("forma")), evidence.get("forma")
-                ),
+                es.LOAD_SHAPES.get(str(evidence.get("forma")), evidence.get("forma")),
             ),
             ("Usuarios simulados", evidence.get("usuarios")),
             ("Objetivo (sol/s)", evidence.get("sol_por_segundo_objetivo")),
