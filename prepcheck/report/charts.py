@@ -164,6 +164,8 @@ def load_chart(evidence: Mapping[str, Any]) -> LoadChart | None:
     xs = [t if t is not None else 0.0 for t in times]
     limits = evidence.get("umbrales") if isinstance(evidence.get("umbrales"), Mapping) else {}
     assert isinstance(limits, Mapping)
+    # The opening spike is judged on its error rate and p99 only: no other line is drawn.
+    judged_on_all = evidence.get("forma") != "spike"
     latency = _panel(
         "Latencia",
         "ms",
@@ -174,11 +176,11 @@ def load_chart(evidence: Mapping[str, Any]) -> LoadChart | None:
             ("p99", "p99", _numbers(series.get("p99_ms"))),
         ],
         [
-            ("umbral p95", "rule-p95", _positive(limits.get("p95_ms"))),
+            ("umbral p95", "rule-p95", _positive(limits.get("p95_ms")) if judged_on_all else None),
             ("umbral p99", "rule-p99", _positive(limits.get("p99_ms"))),
         ],
     )
-    target = _positive(limits.get("sol_por_segundo_objetivo"))
+    target = _positive(limits.get("sol_por_segundo_objetivo")) if judged_on_all else None
     ratio = _positive(limits.get("proporcion_minima_del_objetivo"))
     throughput = _panel(
         "Solicitudes por segundo",

@@ -326,6 +326,12 @@ def test_load_series_is_bounded_and_keeps_the_peaks():
     assert [r.label for r in latency.rules if r.y is None] == []  # p95 and p99 lines near data
     far = charts.load_chart({"serie": found, "umbrales": {"p95_ms": 60_000}})
     assert far is not None and far.panels[0].rules[0].y is None  # named, not drawn
+    limits = {"p95_ms": 1000, "p99_ms": 2000, "sol_por_segundo_objetivo": 40,
+              "proporcion_minima_del_objetivo": 0.9}  # fmt: skip
+    spike = charts.load_chart({"serie": found, "umbrales": limits, "forma": "spike"})
+    assert spike is not None  # judged on p99 and errors only: no other threshold drawn
+    assert [rule.label.split(":")[0] for rule in spike.panels[0].rules] == ["umbral p99"]
+    assert spike.panels[1].rules == ()
 
 
 def test_monitor_series_is_bounded_and_marks_each_period():
