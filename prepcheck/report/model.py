@@ -143,7 +143,7 @@ def report_view(document: Mapping[str, Any], generated_at: str) -> ReportView:
         zone=es.zone_label(offset),
         started=es.moment_text(document.get("started_at"), offset),
         finished=es.moment_text(document.get("finished_at"), offset),
-        span=es.span_text(document.get("started_at"), document.get("finished_at"), offset),
+        span=es.span_text(_first_moment(document), document.get("finished_at"), offset),
         verdict=str(verdict),
         verdict_label=VERDICT_LABELS[verdict],
         reason=reason(verdict, failing_rows, pending_rows, rows),
@@ -359,3 +359,11 @@ def _areas(records: Sequence[Mapping[str, Any]], rows: Sequence[Row]) -> list[Ar
             )
         )
     return [area for _, _, area in sorted(areas, key=lambda item: item[:2])]
+
+
+def _first_moment(document: Mapping[str, Any]) -> Any:
+    """When the document's oldest measurement was taken: results merged from monitor, load
+    and selftest can predate the run that last wrote it (its ``started_at``)."""
+    moments = [document.get("started_at")] + [r.get("measured_at") for r in document["checks"]]
+    parsed = [(m, when) for m in moments if (when := es.parse_moment(m)) is not None]
+    return min(parsed, key=lambda pair: pair[1])[0] if parsed else document.get("started_at")

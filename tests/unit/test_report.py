@@ -277,6 +277,16 @@ def test_negotiated_session_is_labelled_in_spanish():
     assert ">Version<" not in html and ">Cipher<" not in html
 
 
+def test_the_review_span_starts_at_the_oldest_measurement():
+    """Monitor, load and selftest results merged into the document predate its last run."""
+    document = SAMPLES["cumple"]
+    assert "de 14:05 a 14:09 (UTC−06:00)" in report_html(document, FINISHED)
+    checks = [dict(document["checks"][0], measured_at="2026-12-01T19:40:00+00:00"),
+              *document["checks"][1:]]  # fmt: skip
+    html = report_html(dict(document, checks=checks), FINISHED)
+    assert "de 13:40 a 14:09 (UTC−06:00)" in html
+
+
 def test_robot_verdicts_read_in_spanish():
     record = next(r for r in SAMPLES["cumple"]["checks"] if r["id"] == "tls.vulnerabilities")
     found = {"heartbleed": False, "robot": "NOT_VULNERABLE_RSA_NOT_SUPPORTED"}
