@@ -40,6 +40,12 @@ def local_text(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S")
 
 
+def zone_text(tz: tzinfo | None, at: datetime | None = None) -> str:
+    """``UTC−06:00``: the offset ``tz`` has at ``at`` (now by default; None: this host's)."""
+    offset = (at or datetime.now(tz)).astimezone(tz).strftime("%z")
+    return f"UTC{'−' if offset.startswith('-') else '+'}{offset[1:3]}:{offset[3:5]}"
+
+
 _STATUS_PHRASES = {
     400: "solicitud rechazada",
     401: "requiere autenticación",

@@ -21,6 +21,7 @@ from prepcheck.campaign.db import CampaignDBError
 from prepcheck.config import load_config
 from prepcheck.config.settings.campaign import campaign_of
 from prepcheck.results import EXIT_OK, EXIT_USAGE, VERDICT_LABELS, Verdict
+from prepcheck.spanish import zone_text
 
 COMMANDS = {
     "run": "revisión",
@@ -61,7 +62,7 @@ def trend_text(db_path: Path, difusor: str, last: int, tz: tzinfo) -> str:
     shown = runs[-last:]
     lines = [
         f"Historial de {difusor} ({len(runs)} ejecuciones; se muestran {len(shown)}; "
-        f"horas en {_zone(tz)}):"
+        f"horas en {zone_text(tz)}):"
     ]
     earlier: dict[str, str] = {}
     for run in runs:
@@ -92,12 +93,6 @@ def _local(iso: str, tz: tzinfo) -> str:
     moment = datetime.fromisoformat(iso)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _zone(tz: tzinfo) -> str:
-    """``UTC−06:00``: the offset the times are shown in (the election's with --config)."""
-    offset = datetime.now(tz).strftime("%z")
-    return f"UTC{'−' if offset.startswith('-') else '+'}{offset[1:3]}:{offset[3:5]}"
 
 
 def _usage(message: str) -> int:

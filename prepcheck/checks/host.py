@@ -54,6 +54,7 @@ from prepcheck.snapshots.host import (
     FolderSpace,
     HistoryFolder,
 )
+from prepcheck.spanish import zone_text
 
 DISK_FREE = "host.disk-free"
 HISTORY_KEPT = "host.history-kept"
@@ -329,10 +330,7 @@ def _iso(moment: datetime) -> str:
 
 def _shown(moment: datetime, tz: tzinfo | None) -> str:
     """``01/12/2026 09:00:32 (UTC−06:00)`` in ``tz``, else in this host's own time zone."""
-    local = moment.astimezone(tz)
-    offset = local.strftime("%z")
-    sign = "−" if offset.startswith("-") else "+"
-    return f"{local:%d/%m/%Y %H:%M:%S} (UTC{sign}{offset[1:3]}:{offset[3:5]})"
+    return f"{moment.astimezone(tz):%d/%m/%Y %H:%M:%S} ({zone_text(tz, moment)})"
 
 
 def _minutes(delta: timedelta) -> int:

@@ -15,6 +15,7 @@ from prepcheck.campaign.live.server import LiveServer
 from prepcheck.campaign.live.state import live_row
 from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.snapshots.monitor import Observation
+from prepcheck.spanish import zone_text
 
 T0 = datetime(2027, 6, 6, 3, 0, tzinfo=UTC)  # 21:00 the evening before, centre time
 CORTE = datetime(2027, 6, 6, 2, 45, tzinfo=UTC)
@@ -87,6 +88,7 @@ def test_the_page_is_spanish_escaped_and_self_contained(tmp_path: Path) -> None:
     assert "Simulacro &lt;2&gt;" in html
     assert '<meta http-equiv="refresh" content="5">' in html
     assert 'lang="es-MX"' in html and "Caído" in html and "ronda 7" in html
+    assert f"Horas en la zona de la\nelección ({zone_text(RULES.tz)})" in html
     assert "http://" not in html.replace('href="index.html"', "") and "src=" not in html
     assert (tmp_path / "en-vivo.json").stat().st_mode & 0o777 == 0o644
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

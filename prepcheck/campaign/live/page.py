@@ -20,7 +20,7 @@ from prepcheck.campaign.live.state import LiveRow
 from prepcheck.checks.monitor.evaluate import Rules
 from prepcheck.results import now_iso, write_json
 from prepcheck.results.store import write_text
-from prepcheck.spanish import duration_es, local_text
+from prepcheck.spanish import duration_es, local_text, zone_text
 
 LIVE_HTML = "en-vivo.html"
 LIVE_JSON = "en-vivo.json"
@@ -77,6 +77,7 @@ def render_page(document: dict[str, Any], rules: Rules) -> str:
         period=duration_es(rules.period),
         simulated=rules.simulated,
         missed_limit=rules.missed_limit,
+        zone=zone_text(rules.tz),
         rows=rows,
     )
 
