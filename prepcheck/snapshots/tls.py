@@ -93,3 +93,8 @@ class TlsScan:
         if self.error_detail:
             found["detalle_tecnico"] = self.error_detail
         return found
+
+
+def version_text(name: object) -> str:
+    """sslyze's protocol name as a reader writes it: ``TLS_1_3`` → ``TLS 1.3``."""
+    return str(name).replace("TLS_", "TLS ").replace("SSL_", "SSL ").replace("_", ".")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -72,7 +72,8 @@ WINDOW_END = NOW + timedelta(days=20)
 
 
 def test_good_scan_passes_every_required_check():
-    assert evaluate_enabled(GOOD, custom_ca=True).status == "pass"
+    enabled = evaluate_enabled(GOOD, custom_ca=True)
+    assert enabled.status == "pass" and enabled.message.endswith("(TLS 1.3)")
     assert evaluate_certificate_valid(GOOD, custom_ca=True, now=NOW).status == "pass"
     lifetime = evaluate_certificate_lifetime(
         GOOD, window_end=WINDOW_END, margin_days=7, custom_ca=True, now=NOW
@@ -208,6 +209,17 @@ def test_certificate_ending_inside_the_margin_fails_lifetime_only():
         scan, window_end=WINDOW_END, margin_days=2, custom_ca=True, now=NOW
     )
     assert ok.status == "pass"
+
+
+def test_lifetime_says_its_moments_in_election_time():
+    centre = timezone(timedelta(hours=-6))
+    window_end = datetime(2027, 6, 12, 23, 59, tzinfo=centre)
+    leaf = replace(LEAF, not_after=window_end.astimezone(UTC).isoformat())  # 13/06 05:59 UTC
+    result = evaluate_certificate_lifetime(
+        replace(GOOD, chain=(leaf,)), window_end=window_end, margin_days=7, custom_ca=True, now=NOW
+    )
+    assert result.message.startswith("El certificado vence el 12/06/2027 23:59 (UTC−06:00), 7 ")
+    assert "(19/06/2027 23:59)" in result.message and " UTC," not in result.message
 
 
 def test_name_mismatch_is_m_and_a_trusted_chain():

@@ -15,6 +15,7 @@ from prepcheck.checks.tls.trust import certificate_trust
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.observer import Observer
 from prepcheck.snapshots.tls import CertInfo, TlsScan
+from prepcheck.spanish import zone_text
 
 
 def _chain_evidence(chain: tuple[CertInfo, ...]) -> list[dict[str, object]]:
@@ -107,6 +108,8 @@ def evaluate_certificate_lifetime(
         margen_dias=margin_days,
         debe_vencer_despues_de=needed.isoformat(),
     )
+    local = expires.astimezone(window_end.tzinfo)  # the election's time, like every moment shown
+    zone = zone_text(window_end.tzinfo, expires)
     if expires < needed:
         short = needed - expires
         evidence["resultado"] = "lifetime-too-short"
@@ -114,15 +117,16 @@ def evaluate_certificate_lifetime(
         return outcome(
             check,
             False,
-            f"El certificado vence el {expires:%d/%m/%Y %H:%M} UTC, {days} día(s) antes del fin "
-            f"de la publicación más {margin_days} día(s) de margen ({needed:%d/%m/%Y %H:%M})",
+            f"El certificado vence el {local:%d/%m/%Y %H:%M} ({zone}), {days} día(s) antes del "
+            f"fin de la publicación más {margin_days} día(s) de margen "
+            f"({needed.astimezone(window_end.tzinfo):%d/%m/%Y %H:%M})",
             **evidence,
         )
     evidence["resultado"] = "lifetime-ok"
     return outcome(
         check,
         True,
-        f"El certificado vence el {expires:%d/%m/%Y} UTC, después del fin de la publicación "
+        f"El certificado vence el {local:%d/%m/%Y} ({zone}), después del fin de la publicación "
         f"más {margin_days} día(s)",
         **evidence,
     )

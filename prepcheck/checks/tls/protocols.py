@@ -11,7 +11,7 @@ from prepcheck.checks.tls.grade import base_evidence, unscanned
 from prepcheck.checks.tls.mozilla import PROFILES, TlsProfile
 from prepcheck.results import CheckResult, error, outcome
 from prepcheck.snapshots.observer import Observer
-from prepcheck.snapshots.tls import PROTOCOL_NAMES, TlsScan
+from prepcheck.snapshots.tls import PROTOCOL_NAMES, TlsScan, version_text
 
 LEGACY_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
 
@@ -48,7 +48,7 @@ def evaluate_enabled(scan: TlsScan, *, custom_ca: bool = False) -> CheckResult:
         )
     evidence = base_evidence(scan, custom_ca, None)
     evidence.update(negociado=scan.negotiated, resultado="tls-handshake-ok")
-    version = scan.negotiated.get("version", "?")
+    version = version_text(scan.negotiated.get("version", "?"))
     return outcome(check, True, f"El saludo TLS se completa en {where} ({version})", **evidence)
 
 

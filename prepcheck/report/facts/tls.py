@@ -18,6 +18,7 @@ from prepcheck.report.blocks import (
     table,
 )
 from prepcheck.report.facts.common import Context, generic, mapping, rows, texts
+from prepcheck.snapshots.tls import version_text
 
 #: Every protocol a scan tries, and whether a difusor may offer it.
 PROTOCOLS = (
@@ -102,9 +103,7 @@ def _negotiated(negotiated: Mapping[str, Any]) -> list[tuple[str, Cell]]:
     """The session the scan negotiated, labelled in Spanish (``TLS_1_3`` read as TLS 1.3)."""
     shown: list[tuple[str, Cell]] = []
     if version := negotiated.get("version"):
-        shown.append(
-            ("Versión de TLS", code(str(version).replace("TLS_", "TLS ").replace("_", ".")))
-        )
+        shown.append(("Versión de TLS", code(version_text(version))))
     if cipher := negotiated.get("cipher"):
         shown.append(("Suite de cifrado", code(cipher)))
     return shown
