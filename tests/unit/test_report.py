@@ -287,6 +287,17 @@ def test_the_review_span_starts_at_the_oldest_measurement():
     assert "de 13:40 a 14:09 (UTC−06:00)" in html
 
 
+def test_the_not_cached_probes_requests_are_named_in_spanish():
+    base = SAMPLES["cumple"]["checks"][0]
+    requests = [{"solicitud": name, "status": 200, "sha256": "ab"}
+                for name in ("plain-1", "busted-1", "revalidate")]  # fmt: skip
+    record = {**base, "id": "headers.main-json-not-cached", "group": "headers",
+              "evidence": {"solicitudes": requests}}  # fmt: skip
+    html = report_html(dict(SAMPLES["cumple"], checks=[record]), FINISHED)
+    assert "normal (1)" in html and "evitando la caché (1)" in html and ">revalidando<" in html
+    assert "busted" not in html.split("Datos completos")[0]
+
+
 def test_robot_verdicts_read_in_spanish():
     record = next(r for r in SAMPLES["cumple"]["checks"] if r["id"] == "tls.vulnerabilities")
     found = {"heartbleed": False, "robot": "NOT_VULNERABLE_RSA_NOT_SUPPORTED"}

@@ -47,7 +47,7 @@ def _not_cached(evidence: Mapping[str, Any]) -> list[Block]:
             ("Solicitud", "HTTP", "Age", "Señales de caché", "Contenido (SHA-256)"),
             (
                 (
-                    str(r.get("solicitud") or "—"),
+                    _request_name(r.get("solicitud")),
                     str(r.get("error") or r.get("status")),
                     code(r.get("age") or "—"),
                     bad("; ".join(texts(r.get("marcas")))) if r.get("marcas") else good("ninguna"),
@@ -63,6 +63,22 @@ def _not_cached(evidence: Mapping[str, Any]) -> list[Block]:
             ]
         ),
     )
+
+
+#: The not-cached probe's request kinds (``plain-1``, ``busted-2``…) as a reader names them.
+_REQUEST_KINDS = {
+    "plain": "normal",
+    "busted": "evitando la caché",
+    "revalidate": "revalidando",
+}
+
+
+def _request_name(label: Any) -> str:
+    """``busted-2`` → «evitando la caché (2)»; an unknown label is shown as it is."""
+    kind, _, number = str(label or "—").partition("-")
+    if kind not in _REQUEST_KINDS:
+        return str(label or "—")
+    return f"{_REQUEST_KINDS[kind]} ({number})" if number else _REQUEST_KINDS[kind]
 
 
 def _content_type(evidence: Mapping[str, Any]) -> list[Block]:
