@@ -29,6 +29,7 @@ from prepcheck.report import charts, es
 from prepcheck.report.advice import advice_for
 from prepcheck.report.board import render_board
 from prepcheck.report.facts import images
+from prepcheck.report.facts.common import scalar
 from prepcheck.report.model import change, relative_href
 from prepcheck.report.render import render_report, report_html
 from prepcheck.results import (
@@ -296,6 +297,10 @@ def test_the_not_cached_probes_requests_are_named_in_spanish():
     html = report_html(dict(SAMPLES["cumple"], checks=[record]), FINISHED)
     assert "normal (1)" in html and "evitando la caché (1)" in html and ">revalidando<" in html
     assert "busted" not in html.split("Datos completos")[0]
+
+
+def test_a_probes_ok_reads_correcto():
+    assert scalar("ok") == "correcto" and scalar("okay") == "okay" and scalar(3) == "3"
 
 
 def test_robot_verdicts_read_in_spanish():

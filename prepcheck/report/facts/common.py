@@ -111,6 +111,8 @@ def scalar(value: Any) -> str:
         return es.yes_no(value)
     if isinstance(value, int | float):
         return es.number(value)
+    if value == "ok":  # the probes' outcome word (SFTP stages, ingest rehearsal)
+        return "correcto"
     return str(value)
 
 
