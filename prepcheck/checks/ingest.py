@@ -32,7 +32,7 @@ def _rehearsal_evidence(rehearsal: Rehearsal) -> dict[str, object]:
         "archivos": len(rehearsal.files),
     }
     if rehearsal.cortes is not None:
-        evidence["corte_publicado_antes"] = rehearsal.cortes.published.isoformat()
+        evidence["corte_publicado_antes_de_los_ensayos"] = rehearsal.cortes.published.isoformat()
     if rehearsal.upload is not None:
         evidence["carga"] = {
             **rehearsal.upload.facts.evidence(),

@@ -51,7 +51,7 @@ _LABELS = {
     "plazo_segundos": "Plazo (s)",
     "corte_esperado": "Corte esperado",
     "ultimo_corte_visto": "Último corte visto",
-    "corte_publicado_antes": "Corte publicado antes",
+    "corte_publicado_antes_de_los_ensayos": "Corte publicado antes de los dos ensayos",
     "problema_de_lectura": "Problema de lectura",
     "segundos_hasta_main_json": "Segundos hasta que main.json lo mostró",
     "segundos_hasta_verificado": "Segundos hasta verificarlo completo",
