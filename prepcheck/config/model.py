@@ -203,11 +203,9 @@ class Config(Strict):
         for i, entry in enumerate(self.campaign.schedule if self.campaign else []):
             for j, name in enumerate(entry.difusores):
                 if name not in names:
-                    close = difflib.get_close_matches(name, names, n=1)
-                    hint = f"; ¿quiso decir «{close[0]}»?" if close else ""
                     raise Problem(
-                        f"no hay un difusor llamado {shown(name)}{hint} (definidos: "
-                        f"{', '.join(names)})",
+                        f"no hay un difusor llamado {shown(name)}{_closest(name, names)} "
+                        f"(definidos: {', '.join(names)})",
                         key=("campaign", "schedule", i, "difusores", j),
                     )
         return self
@@ -223,10 +221,15 @@ class Config(Strict):
             if difusor.name == name:
                 return difusor
         names = [d.name for d in self.difusor]
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f"; ¿quiso decir «{close[0]}»?" if close else ""
+        hint = _closest(name, names)
         where = f" en {self._source}" if self._source else ""
         raise ConfigError(
             f"--difusor {name}: no hay un difusor con ese nombre{where}{hint}"
             f" (definidos: {', '.join(names)})"
         )
+
+
+def _closest(name: str, names: list[str]) -> str:
+    """«; ¿quiso decir «unam»?» for the configured name closest to ``name``; "" when none is."""
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"; ¿quiso decir «{close[0]}»?" if close else ""

@@ -20,6 +20,7 @@ from typing import Any
 
 from prepcheck.config import Config, Difusor, load_config
 from prepcheck.errors import ConfigError
+from prepcheck.files import open_regular, why
 from prepcheck.formats.logformat import compile_format
 from prepcheck.memoria.access_log import analyze, rules_es
 from prepcheck.memoria.document import build_memoria, check_records, previous_improvements
@@ -50,8 +51,10 @@ def period(config: Config, start: str | None, end: str | None) -> tuple[date, da
 def statistics(args: argparse.Namespace, config: Config, difusor: Difusor) -> dict[str, object]:
     """Access-log statistics with the rules and the format stated."""
     for path in args.access_log:
-        if not path.is_file():
-            raise ConfigError(f"--access-log: {path}: {_not_a_log(path)}")
+        try:  # the same refusals as every file a person names (a pipe would block the read)
+            open_regular(path).close()
+        except OSError as exc:
+            raise ConfigError(f"--access-log: {path}: {why(exc)}") from None
     try:
         log_format = compile_format(args.access_log_format)
     except ValueError as exc:
@@ -90,14 +93,6 @@ def incidents(named: Path | None, default: Path) -> dict[str, Any]:
     if not found["disponible"]:
         raise ConfigError(f"--incidents: {found['nota'].removeprefix(NO_DATA + ': ')}")
     return found
-
-
-def _not_a_log(path: Path) -> str:
-    if not path.exists():
-        return "no existe"
-    if path.is_dir():
-        return "es una carpeta; se esperaba el archivo de la bitácora"
-    return "no es un archivo regular (es una tubería o un dispositivo)"
 
 
 def run_memoria(args: argparse.Namespace) -> int:
